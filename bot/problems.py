@@ -1,4 +1,4 @@
-"""Knowledge problems are collected, never raised one at a time, so authors see every mistake at once."""
+"""Knowledge problems are collected, not raised one by one, so authors see every mistake at once."""
 
 from __future__ import annotations
 

@@ -63,7 +63,7 @@ def load_yaml(path: Path, problems: list[Problem]) -> Any:
         problems.append(Problem(file=path.name, message=f"cannot be read: {exc}"))
         return None
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

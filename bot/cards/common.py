@@ -1,0 +1,98 @@
+"""Block Kit building blocks shared by every card, and the identifiers buttons carry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from bot.mrkdwn import shorten
+
+Block = dict[str, Any]
+
+# Action ids. Buttons in one actions block need distinct ids, so handlers match these as prefixes.
+OPEN = "rolefit.open"
+SHARE = "rolefit.share"
+HELPFUL = "rolefit.helpful"
+NOT_HELPFUL = "rolefit.not_helpful"
+DECIDE_START = "rolefit.decide.start"
+
+MAX_BUTTON_TEXT = 75
+
+
+class Surface(Enum):
+    """Where a card will be seen: only by the asker (with a share button), or by everyone."""
+
+    PRIVATE = "private"
+    PUBLIC = "public"
+
+
+@dataclass(frozen=True)
+class Card:
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+
+    def message(self) -> dict[str, Any]:
+        return {"text": self.text, "blocks": self.blocks}
+
+
+def header(text: str) -> Block:
+    return {
+        "type": "header",
+        "text": {"type": "plain_text", "text": shorten(text, 150), "emoji": True},
+    }
+
+
+def section(text: str, *, accessory: Block | None = None) -> Block:
+    block: Block = {"type": "section", "text": {"type": "mrkdwn", "text": shorten(text, 3000)}}
+    if accessory is not None:
+        block["accessory"] = accessory
+    return block
+
+
+def fields(items: list[str]) -> Block:
+    return {
+        "type": "section",
+        "fields": [{"type": "mrkdwn", "text": shorten(item, 2000)} for item in items[:10]],
+    }
+
+
+def context(*texts: str) -> Block:
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": shorten(t, 3000)} for t in texts[:10]],
+    }
+
+
+def divider() -> Block:
+    return {"type": "divider"}
+
+
+def button(
+    text: str, *, action_id: str, value: str, style: str | None = None, index: int | None = None
+) -> Block:
+    element: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": shorten(text, MAX_BUTTON_TEXT), "emoji": True},
+        "action_id": action_id if index is None else f"{action_id}.{index}",
+        "value": value,
+    }
+    if style is not None:
+        element["style"] = style
+    return element
+
+
+def actions(*elements: Block, block_id: str | None = None) -> Block:
+    block: Block = {"type": "actions", "elements": list(elements[:25])}
+    if block_id is not None:
+        block["block_id"] = block_id
+    return block
+
+
+def open_button(text: str, ref: str, *, index: int, style: str | None = None) -> Block:
+    """A button that shows another card, named by its reference (see ``bot.cards.refs``)."""
+    return button(text, action_id=OPEN, value=ref, index=index, style=style)
+
+
+def decide_button(text: str = "Help me decide") -> Block:
+    return button(text, action_id=DECIDE_START, value="start", style="primary")

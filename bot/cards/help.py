@@ -1,0 +1,113 @@
+"""The help card and the App Home tab: what RoleFit does and how to ask."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.cards import refs
+from bot.cards.common import (
+    Block,
+    Card,
+    actions,
+    context,
+    decide_button,
+    divider,
+    header,
+    open_button,
+    section,
+)
+from bot.cards.topics import TOPIC_LABELS, topic_buttons
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    (
+        "/rolefit <question>",
+        "Ask anything about PMs and TPMs, e.g. `/rolefit who earns more, pm or tpm?`",
+    ),
+    ("/rolefit compare", "PM vs TPM side by side in eight areas"),
+    (
+        "/rolefit compare <area>",
+        "One area in depth, e.g. `/rolefit compare kpis`, `/rolefit compare skills`",
+    ),
+    (
+        "/rolefit pm  ·  /rolefit tpm",
+        "Role profiles: focus, responsibilities, skills, KPIs, deliverables",
+    ),
+    ("/rolefit jd pm  ·  /rolefit jd tpm", "Sample job descriptions"),
+    ("/rolefit decide", "A few questions, then a recommendation: PM, TPM or both"),
+    ("/rolefit topics", "Browse everything I know by topic"),
+    ("/rolefit help", "This card"),
+)
+EXAMPLES: tuple[str, ...] = (
+    "what does a technical product manager do?",
+    "do startups need a tpm?",
+    "how are pm and tpm measured?",
+    "can a pm become a tpm?",
+)
+
+
+def help_card() -> Card:
+    lines = "\n".join(f"`{cmd}`  {what}" for cmd, what in COMMANDS)
+    blocks: list[Block] = [
+        header("RoleFit: do you need a PM or a TPM?"),
+        section(
+            "I answer questions about *Product Managers* and *Technical Product Managers* "
+            "and can walk you through the hiring decision."
+        ),
+        section(lines),
+        context("Also: mention me in a channel (`@RoleFit <question>`) or send me a DM."),
+        actions(
+            decide_button(),
+            open_button("Compare PM vs TPM", refs.compare(), index=0),
+            open_button("Browse topics", refs.TOPICS, index=1),
+        ),
+    ]
+    text = "RoleFit help: " + "; ".join(cmd for cmd, _ in COMMANDS)
+    return Card(text=text, blocks=blocks)
+
+
+def short_help_card() -> Card:
+    blocks: list[Block] = [
+        section(
+            ":wave: Ask me about Product Managers vs Technical Product Managers, e.g. "
+            "`@RoleFit do startups need a tpm?`, or say `decide` and I'll walk you through "
+            "the hiring decision."
+        ),
+        actions(
+            decide_button(),
+            open_button("Compare PM vs TPM", refs.compare(), index=0),
+            open_button("All commands", refs.HELP, index=1),
+        ),
+    ]
+    return Card(text="Ask me about PMs vs TPMs, or say `decide`.", blocks=blocks)
+
+
+def home_view(*, topics: list[str], extra_blocks: list[Block] | None = None) -> dict[str, Any]:
+    """The App Home tab; `extra_blocks` lets other features add a section without editing this."""
+    present = [t for t in TOPIC_LABELS if t in topics]
+    blocks: list[Block] = [
+        header("RoleFit: PM or TPM?"),
+        section(
+            "I help teams decide whether they need a *Product Manager*, a *Technical Product "
+            "Manager*, or both. Ask me anything, compare the roles, or let me walk you through "
+            "the hiring decision."
+        ),
+        actions(
+            decide_button("Start the hiring walkthrough"),
+            open_button("Compare PM vs TPM", refs.compare(), index=0),
+            open_button("PM profile", refs.profile("pm"), index=1),
+            open_button("TPM profile", refs.profile("tpm"), index=2),
+        ),
+        divider(),
+        section(
+            "*Try asking*\n"
+            + "\n".join(f"• `/rolefit {q}`" for q in EXAMPLES)
+            + "\nor mention me in a channel, or message me here in the Messages tab."
+        ),
+        divider(),
+        section("*Browse by topic*"),
+        *topic_buttons(present),
+        context("Answers open in your DM with me."),
+    ]
+    if extra_blocks:
+        blocks.extend([divider(), *extra_blocks])
+    return {"type": "home", "blocks": blocks[:100]}

@@ -1,0 +1,102 @@
+"""Settings from the environment only, checked at start-up with one clear line per mistake."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_PORT = 3000
+
+_WHERE = {
+    "SLACK_BOT_TOKEN": "your app's OAuth & Permissions page (Bot User OAuth Token, xoxb-...)",
+    "SLACK_SIGNING_SECRET": "your app's Basic Information page (App Credentials > Signing Secret)",
+    "SLACK_APP_TOKEN": (
+        "your app's Basic Information page (App-Level Tokens, xapp-..., scope connections:write)"
+    ),
+}
+
+
+class ConfigError(Exception):
+    """A start-up problem; its message is the one line shown to the operator."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str | None = None
+    signing_secret: str | None = None
+    app_token: str | None = None
+    api_url: str = DEFAULT_API_URL
+    host: str = "0.0.0.0"
+    port: int = DEFAULT_PORT
+    log_level: str = "INFO"
+    log_format: str = "text"
+
+    @property
+    def mode(self) -> str:
+        """Socket Mode when an app token is set, HTTP when a signing secret is, else the console."""
+        if self.app_token:
+            return "socket"
+        if self.signing_secret:
+            return "http"
+        return "console"
+
+    def require(self, *names: str) -> None:
+        values = {
+            "SLACK_BOT_TOKEN": self.bot_token,
+            "SLACK_SIGNING_SECRET": self.signing_secret,
+            "SLACK_APP_TOKEN": self.app_token,
+        }
+        for name in names:
+            if not values[name]:
+                raise ConfigError(f"{name} is not set: get it from {_WHERE[name]}.")
+
+
+def _check(name: str, value: str | None, pattern: str, shape: str) -> str | None:
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if not re.fullmatch(pattern, value):
+        raise ConfigError(f"{name} is malformed (expected {shape}): get it from {_WHERE[name]}.")
+    return value
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    bot_token = _check("SLACK_BOT_TOKEN", env.get("SLACK_BOT_TOKEN"), r"xoxb-[\w-]+", "xoxb-...")
+    app_token = _check("SLACK_APP_TOKEN", env.get("SLACK_APP_TOKEN"), r"xapp-[\w-]+", "xapp-...")
+    secret = _check(
+        "SLACK_SIGNING_SECRET",
+        env.get("SLACK_SIGNING_SECRET"),
+        r"[0-9A-Za-z]{16,128}",
+        "16 or more letters and digits",
+    )
+    api_url = (env.get("SLACK_API_URL") or DEFAULT_API_URL).strip()
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", api_url):
+        raise ConfigError(
+            "SLACK_API_URL is malformed (expected a URL such as https://slack.com/api/)."
+        )
+    if not api_url.endswith("/"):
+        api_url += "/"
+    port_text = (env.get("PORT") or str(DEFAULT_PORT)).strip()
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ConfigError(
+            f"PORT is malformed (expected a number from 1 to 65535, got {port_text!r})."
+        )
+    log_format = (env.get("LOG_FORMAT") or "text").strip().lower()
+    if log_format not in {"text", "json"}:
+        raise ConfigError("LOG_FORMAT is malformed (expected text or json).")
+    log_level = (env.get("LOG_LEVEL") or "INFO").strip().upper()
+    if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError("LOG_LEVEL is malformed (expected DEBUG, INFO, WARNING or ERROR).")
+    return Settings(
+        bot_token=bot_token,
+        signing_secret=secret,
+        app_token=app_token,
+        api_url=api_url,
+        port=int(port_text),
+        log_level=log_level,
+        log_format=log_format,
+    )

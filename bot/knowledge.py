@@ -1,0 +1,559 @@
+"""The knowledge model and its strict loader: a folder loads whole or not at all."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.problems import KnowledgeError, Problem
+from bot.walkthrough_model import Walkthrough, parse_walkthrough
+from bot.yaml_source import LineDict, line_of, load_yaml
+
+TOPICS: tuple[str, ...] = (
+    "definition-pm",
+    "definition-tpm",
+    "difference",
+    "program-vs-product",
+    "responsibilities-pm",
+    "responsibilities-tpm",
+    "skills",
+    "kpis",
+    "when-hire-pm",
+    "when-hire-tpm",
+    "hire-both",
+    "startups",
+    "collaboration",
+    "deliverables",
+    "career-pm-to-tpm",
+    "career-tpm-to-pm",
+    "hiring-signals",
+    "job-description",
+    "salary",
+    "myths",
+)
+SNAPSHOT_AREAS: tuple[str, ...] = (
+    "core-focus",
+    "discovery",
+    "roadmaps",
+    "specs",
+    "stakeholders",
+    "day-to-day",
+    "kpis",
+    "best-fit",
+)
+ROLE_KEYS: tuple[str, ...] = ("pm", "tpm")
+MAX_ANSWER = 1500
+MAX_TITLE = 150
+MIN_PHRASINGS = 4
+MIN_FAQ_ENTRIES = 60
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+FILES = ("faq.yml", "roles.yml", "comparison.yml", "decision.yml")
+
+
+@dataclass(frozen=True, slots=True)
+class FaqEntry:
+    id: str
+    topic: str
+    question: str
+    phrasings: tuple[str, ...]
+    answer: str
+    related: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return self.question
+
+
+@dataclass(frozen=True, slots=True)
+class JobDescription:
+    title: str
+    summary: str
+    duties: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RoleProfile:
+    key: str
+    name: str
+    acronym: str
+    summary: str
+    focus: str
+    responsibilities: tuple[str, ...]
+    skills: tuple[str, ...]
+    kpis: tuple[str, ...]
+    deliverables: tuple[str, ...]
+    when_to_hire: tuple[str, ...]
+    hiring_signals: tuple[str, ...]
+    job_description: JobDescription
+    faq: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonArea:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    snapshot: bool
+    pm: str
+    tpm: str
+    detail: str
+    faq: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    entries: tuple[FaqEntry, ...]
+    roles: Mapping[str, RoleProfile]
+    shared_skills: tuple[str, ...]
+    areas: tuple[ComparisonArea, ...]
+    walkthrough: Walkthrough
+    source: str
+    by_id: Mapping[str, FaqEntry] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", {e.id: e for e in self.entries})
+
+    @property
+    def snapshot(self) -> tuple[ComparisonArea, ...]:
+        order = {area_id: i for i, area_id in enumerate(SNAPSHOT_AREAS)}
+        return tuple(sorted((a for a in self.areas if a.snapshot), key=lambda a: order[a.id]))
+
+    def find_area(self, name: str) -> ComparisonArea | None:
+        wanted = re.sub(r"[\s_]+", "-", name.strip().lower())
+        for area in self.areas:
+            keys = {area.id, area.name.lower(), *(a.lower() for a in area.aliases)}
+            if wanted in keys or wanted.replace("-", " ") in keys:
+                return area
+        return None
+
+    def topics(self) -> dict[str, list[FaqEntry]]:
+        grouped: dict[str, list[FaqEntry]] = {}
+        for entry in self.entries:
+            grouped.setdefault(entry.topic, []).append(entry)
+        return grouped
+
+
+# --- field checking -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    kind: str  # "str", "strs", "bool", "map"
+    required: bool = True
+    max_len: int | None = None
+    min_items: int = 0
+
+
+class _Checker:
+    """Validates one mapping against a field table, recording problems instead of stopping."""
+
+    def __init__(self, problems: list[Problem], file: str) -> None:
+        self.problems = problems
+        self.file = file
+
+    def problem(
+        self, node: Any, message: str, *, entry: str | None, key: str | None = None
+    ) -> None:
+        self.problems.append(
+            Problem(
+                file=self.file, entry=entry, field=key, line=line_of(node, key), message=message
+            )
+        )
+
+    def mapping(
+        self, node: Any, spec: Mapping[str, _Field], *, entry: str | None, where: str = ""
+    ) -> dict[str, Any] | None:
+        if not isinstance(node, dict):
+            self.problem(node, f"expected a mapping{where}, got {_kind(node)}", entry=entry)
+            return None
+        ok = True
+        for key in node:
+            if key not in spec:
+                self.problem(
+                    node, f"unknown field (allowed: {', '.join(spec)})", entry=entry, key=str(key)
+                )
+                ok = False
+        values: dict[str, Any] = {}
+        for key, rule in spec.items():
+            if key not in node or node[key] is None:
+                if rule.required:
+                    self.problem(node, "missing required field", entry=entry, key=key)
+                    ok = False
+                continue
+            value = self._value(node, key, node[key], rule, entry)
+            if value is None:
+                ok = False
+            else:
+                values[key] = value
+        return values if ok else None
+
+    def _value(self, node: Any, key: str, value: Any, rule: _Field, entry: str | None) -> Any:
+        if rule.kind == "str":
+            if not isinstance(value, str) or not value.strip():
+                self.problem(
+                    node, f"expected non-empty text, got {_kind(value)}", entry=entry, key=key
+                )
+                return None
+            text = value.strip()
+            if rule.max_len is not None and len(text) > rule.max_len:
+                self.problem(
+                    node,
+                    f"is {len(text)} characters, over the limit of {rule.max_len}",
+                    entry=entry,
+                    key=key,
+                )
+                return None
+            return text
+        if rule.kind == "strs":
+            if not isinstance(value, list) or not all(
+                isinstance(v, str) and v.strip() for v in value
+            ):
+                self.problem(node, "expected a list of non-empty texts", entry=entry, key=key)
+                return None
+            if len(value) < rule.min_items:
+                self.problem(
+                    node,
+                    f"has {len(value)} items, needs at least {rule.min_items}",
+                    entry=entry,
+                    key=key,
+                )
+                return None
+            too_long = [v for v in value if rule.max_len is not None and len(v) > rule.max_len]
+            if too_long:
+                self.problem(
+                    node, f"an item is over {rule.max_len} characters", entry=entry, key=key
+                )
+                return None
+            return tuple(v.strip() for v in value)
+        if rule.kind == "bool":
+            if not isinstance(value, bool):
+                self.problem(
+                    node, f"expected true or false, got {_kind(value)}", entry=entry, key=key
+                )
+                return None
+            return value
+        if not isinstance(value, dict):
+            self.problem(node, f"expected a mapping, got {_kind(value)}", entry=entry, key=key)
+            return None
+        return value
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false"}.get(
+        type(value).__mro__[-2] if type(value).__mro__[-2] in (dict, list) else type(value),
+        type(value).__name__,
+    )
+
+
+def _top(data: Any, key: str, checker: _Checker) -> Any:
+    if not isinstance(data, dict):
+        checker.problem(data, f"the file must be a mapping with the key '{key}'", entry=None)
+        return None
+    extra = [k for k in data if k != key]
+    for k in extra:
+        checker.problem(
+            data, f"unknown top-level key (expected only '{key}')", entry=None, key=str(k)
+        )
+    if key not in data:
+        checker.problem(data, "missing top-level key", entry=None, key=key)
+        return None
+    return data[key]
+
+
+# --- faq.yml ------------------------------------------------------------------------------------
+
+_FAQ = {
+    "id": _Field("str", max_len=64),
+    "topic": _Field("str"),
+    "question": _Field("str", max_len=MAX_TITLE),
+    "phrasings": _Field("strs", min_items=MIN_PHRASINGS, max_len=300),
+    "answer": _Field("str", max_len=MAX_ANSWER),
+    "related": _Field("strs", required=False),
+}
+
+
+def _parse_faq(data: Any, checker: _Checker) -> list[tuple[FaqEntry, LineDict]]:
+    items = _top(data, "entries", checker)
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        checker.problem(data, "expected a list of entries", entry=None, key="entries")
+        return []
+    parsed: list[tuple[FaqEntry, LineDict]] = []
+    seen: dict[str, int | None] = {}
+    for index, node in enumerate(items):
+        raw_id = node.get("id") if isinstance(node, dict) else None
+        label = raw_id if isinstance(raw_id, str) and raw_id else f"#{index + 1}"
+        values = checker.mapping(node, _FAQ, entry=label, where=" for an entry")
+        if values is None:
+            continue
+        ok = True
+        if not _ID.match(values["id"]):
+            checker.problem(node, "ids are lowercase words joined by '-'", entry=label, key="id")
+            ok = False
+        if values["id"] in seen:
+            checker.problem(
+                node,
+                f"duplicate id (first used on line {seen[values['id']]})",
+                entry=label,
+                key="id",
+            )
+            ok = False
+        else:
+            seen[values["id"]] = line_of(node, "id")
+        if values["topic"] not in TOPICS:
+            checker.problem(
+                node,
+                f"'{values['topic']}' is not in the topic vocabulary",
+                entry=label,
+                key="topic",
+            )
+            ok = False
+        if ok:
+            parsed.append(
+                (
+                    FaqEntry(
+                        id=values["id"],
+                        topic=values["topic"],
+                        question=values["question"],
+                        phrasings=values["phrasings"],
+                        answer=values["answer"],
+                        related=values.get("related", ()),
+                    ),
+                    node,
+                )
+            )
+    if len(items) < MIN_FAQ_ENTRIES and checker.file == "faq.yml":
+        checker.problem(
+            data,
+            f"has {len(items)} entries, needs at least {MIN_FAQ_ENTRIES}",
+            entry=None,
+            key="entries",
+        )
+    return parsed
+
+
+# --- roles.yml ----------------------------------------------------------------------------------
+
+_ROLE = {
+    "name": _Field("str", max_len=60),
+    "acronym": _Field("str", max_len=10),
+    "summary": _Field("str", max_len=600),
+    "focus": _Field("str", max_len=300),
+    "responsibilities": _Field("strs", min_items=1, max_len=300),
+    "skills": _Field("strs", min_items=1, max_len=300),
+    "kpis": _Field("strs", min_items=1, max_len=300),
+    "deliverables": _Field("strs", min_items=1, max_len=300),
+    "when_to_hire": _Field("strs", min_items=1, max_len=300),
+    "hiring_signals": _Field("strs", min_items=1, max_len=300),
+    "job_description": _Field("map"),
+    "faq": _Field("strs", required=False),
+}
+_JD = {
+    "title": _Field("str", max_len=MAX_TITLE),
+    "summary": _Field("str", max_len=600),
+    "duties": _Field("strs", min_items=1, max_len=300),
+}
+
+
+def _parse_roles(
+    data: Any, checker: _Checker
+) -> tuple[dict[str, tuple[RoleProfile, LineDict]], tuple[str, ...]]:
+    if not isinstance(data, dict):
+        checker.problem(
+            data, "the file must be a mapping with 'roles' and 'shared_skills'", entry=None
+        )
+        return {}, ()
+    top = checker.mapping(
+        data,
+        {"roles": _Field("map"), "shared_skills": _Field("strs", min_items=1, max_len=300)},
+        entry=None,
+    )
+    if top is None:
+        return {}, ()
+    roles_node = top["roles"]
+    result: dict[str, tuple[RoleProfile, LineDict]] = {}
+    for key in roles_node:
+        if key not in ROLE_KEYS:
+            checker.problem(roles_node, "unknown role (expected pm and tpm)", entry=str(key))
+    for key in ROLE_KEYS:
+        if key not in roles_node:
+            checker.problem(roles_node, "missing role", entry=key)
+            continue
+        node = roles_node[key]
+        values = checker.mapping(node, _ROLE, entry=key)
+        if values is None:
+            continue
+        jd = checker.mapping(values["job_description"], _JD, entry=f"{key}.job_description")
+        if jd is None:
+            continue
+        profile = RoleProfile(
+            key=key,
+            job_description=JobDescription(**jd),
+            faq=values.pop("faq", ()),
+            **{k: v for k, v in values.items() if k != "job_description"},
+        )
+        result[key] = (profile, node)
+    return result, top["shared_skills"]
+
+
+# --- comparison.yml -----------------------------------------------------------------------------
+
+_AREA = {
+    "id": _Field("str", max_len=40),
+    "name": _Field("str", max_len=30),
+    "aliases": _Field("strs", required=False, max_len=40),
+    "snapshot": _Field("bool"),
+    "pm": _Field("str", max_len=120),
+    "tpm": _Field("str", max_len=120),
+    "detail": _Field("str", max_len=MAX_ANSWER),
+    "faq": _Field("strs", required=False),
+}
+
+
+def _parse_areas(data: Any, checker: _Checker) -> list[tuple[ComparisonArea, LineDict]]:
+    items = _top(data, "areas", checker)
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        checker.problem(data, "expected a list of areas", entry=None, key="areas")
+        return []
+    parsed: list[tuple[ComparisonArea, LineDict]] = []
+    seen: set[str] = set()
+    for index, node in enumerate(items):
+        raw_id = node.get("id") if isinstance(node, dict) else None
+        label = raw_id if isinstance(raw_id, str) and raw_id else f"#{index + 1}"
+        values = checker.mapping(node, _AREA, entry=label, where=" for an area")
+        if values is None:
+            continue
+        if values["id"] in seen:
+            checker.problem(node, "duplicate id", entry=label, key="id")
+            continue
+        seen.add(values["id"])
+        values.setdefault("aliases", ())
+        values.setdefault("faq", ())
+        parsed.append((ComparisonArea(**values), node))
+    snapshot = {area.id for area, _ in parsed if area.snapshot}
+    if parsed and snapshot != set(SNAPSHOT_AREAS):
+        missing = sorted(set(SNAPSHOT_AREAS) - snapshot)
+        extra = sorted(snapshot - set(SNAPSHOT_AREAS))
+        detail = "; ".join(
+            part
+            for part in (
+                f"missing {', '.join(missing)}" if missing else "",
+                f"not snapshot areas: {', '.join(extra)}" if extra else "",
+            )
+            if part
+        )
+        checker.problem(
+            data, f"the snapshot must be exactly the 8 areas ({detail})", entry=None, key="areas"
+        )
+    return parsed
+
+
+# --- the folder ---------------------------------------------------------------------------------
+
+
+def bundled_dir() -> Path:
+    """The knowledge shipped with the package, found the same way from a checkout or an install."""
+    spec = importlib.util.find_spec("knowledge")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if (Path(location) / "faq.yml").is_file():
+            return Path(location)
+    return Path(__file__).resolve().parent.parent / "knowledge"
+
+
+def knowledge_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    custom = env.get("ROLEFIT_KNOWLEDGE_DIR", "").strip()
+    return Path(custom).expanduser() if custom else bundled_dir()
+
+
+def collect_problems(folder: Path) -> tuple[Knowledge | None, list[Problem]]:
+    """Load a folder and return the knowledge (only when clean) with every problem found."""
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return None, [Problem(file=str(folder), message="is not a folder")]
+    present = {p.name for p in folder.glob("*.yml")}
+    for name in FILES:
+        if name not in present:
+            problems.append(Problem(file=name, message=f"missing from {folder}"))
+    for name in sorted(present - set(FILES)):
+        problems.append(
+            Problem(file=name, message=f"unexpected file (expected {', '.join(FILES)})")
+        )
+
+    def parse(name: str, parser: Callable[[Any, _Checker], Any], default: Any) -> Any:
+        if name not in present:
+            return default
+        data = load_yaml(folder / name, problems)
+        if data is None and not any(p.file == name for p in problems):
+            problems.append(Problem(file=name, message="is empty"))
+        return default if data is None else parser(data, _Checker(problems, name))
+
+    faq = parse("faq.yml", _parse_faq, [])
+    roles, shared = parse("roles.yml", _parse_roles, ({}, ()))
+    areas = parse("comparison.yml", _parse_areas, [])
+    walkthrough = parse(
+        "decision.yml", lambda d, c: parse_walkthrough(d, file=c.file, problems=c.problems), None
+    )
+
+    ids = {entry.id for entry, _ in faq}
+    faq_checker = _Checker(problems, "faq.yml")
+    for entry, node in faq:
+        for rid in entry.related:
+            if rid not in ids:
+                faq_checker.problem(
+                    node, f"related id '{rid}' does not exist", entry=entry.id, key="related"
+                )
+            elif rid == entry.id:
+                faq_checker.problem(
+                    node, "an entry cannot be related to itself", entry=entry.id, key="related"
+                )
+    if faq:
+        missing_topics = [t for t in TOPICS if t not in {e.topic for e, _ in faq}]
+        if missing_topics:
+            problems.append(
+                Problem(
+                    file="faq.yml",
+                    field="topic",
+                    message=f"no entry covers the topics: {', '.join(missing_topics)}",
+                )
+            )
+    for file, pairs in (
+        ("roles.yml", [(p.key, p.faq, n) for p, n in roles.values()]),
+        ("comparison.yml", [(a.id, a.faq, n) for a, n in areas]),
+    ):
+        checker = _Checker(problems, file)
+        for label, refs, node in pairs:
+            for rid in refs:
+                if ids and rid not in ids:
+                    checker.problem(node, f"faq id '{rid}' does not exist", entry=label, key="faq")
+
+    if problems:
+        return None, problems
+    knowledge = Knowledge(
+        entries=tuple(entry for entry, _ in faq),
+        roles={key: profile for key, (profile, _) in roles.items()},
+        shared_skills=shared,
+        areas=tuple(area for area, _ in areas),
+        walkthrough=walkthrough,
+        source=str(folder),
+    )
+    return knowledge, []
+
+
+def load_knowledge(folder: Path | None = None) -> Knowledge:
+    """Load and validate; raise KnowledgeError with every problem, so nothing starts half-loaded."""
+    knowledge, problems = collect_problems(folder or knowledge_dir())
+    if knowledge is None:
+        raise KnowledgeError(problems)
+    return knowledge

@@ -1,0 +1,38 @@
+"""User-typed text made safe to echo in Slack mrkdwn: no broadcasts, mentions or disguised links."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_BACKTICK = str.maketrans({"`": "\u02cb"})
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack treats as control sequences."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quote_user_text(text: str, *, limit: int = 200) -> str:
+    """User text made inert for echoing, as inline code so Slack neither styles nor links it."""
+    flat = " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFC", text)).split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1].rstrip() + "…"
+    flat = flat.translate(_BACKTICK)
+    return f"`{escape(flat)}`" if flat else "_(nothing)_"
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut plain text to a Slack field limit at a word boundary, marking the cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
+
+
+def bullets(items: list[str] | tuple[str, ...]) -> str:
+    return "\n".join(f"• {item}" for item in items)

@@ -1,0 +1,119 @@
+"""From what someone typed (or a button's reference) to the card to show: one place for both."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import intents
+from bot.cards.answer import answer_card, no_match_card, suggest_card
+from bot.cards.common import Card, Surface
+from bot.cards.compare import area_card, compare_card, unknown_area_card
+from bot.cards.help import help_card, short_help_card
+from bot.cards.profile import jd_card, jd_choice_card, profile_card
+from bot.cards.refs import parse_ref
+from bot.cards.topics import topic_card, topics_card
+from bot.knowledge import Knowledge
+from bot.matcher import Matcher, MatchResult
+from bot.text_norm import uses_bare_tpm
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A card plus what produced it; `card` is None only when the walkthrough should start."""
+
+    kind: str
+    card: Card | None
+    match: MatchResult | None = None
+
+    @property
+    def starts_walkthrough(self) -> bool:
+        return self.kind == "decide"
+
+
+class RoleFit:
+    """The knowledge and its matcher, built once; every method is then pure and fast."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
+        self.matcher = Matcher(knowledge.entries)
+        self._grouped = knowledge.topics()
+
+    def reply(self, text: str, *, surface: Surface, brief_help: bool = False) -> Reply:
+        intent = intents.parse(text)
+        match intent:
+            case intents.Help():
+                return Reply("help", short_help_card() if brief_help else help_card())
+            case intents.Topics():
+                return Reply("topics", topics_card(grouped=self._grouped))
+            case intents.Decide():
+                return Reply("decide", None)
+            case intents.Profile(role=role):
+                return Reply(
+                    "profile", profile_card(role, knowledge=self.knowledge, surface=surface)
+                )
+            case intents.JobDescription(role=None):
+                return Reply("jd", jd_choice_card(knowledge=self.knowledge))
+            case intents.JobDescription(role=role):
+                return Reply("jd", jd_card(role, knowledge=self.knowledge, surface=surface))
+            case intents.Compare(area=None):
+                return Reply("compare", compare_card(self.knowledge, surface=surface))
+            case intents.Compare(area=name):
+                area = self.knowledge.find_area(name)
+                if area is None:
+                    return Reply("compare", unknown_area_card(name, knowledge=self.knowledge))
+                return Reply("compare", area_card(area, knowledge=self.knowledge, surface=surface))
+            case intents.Ask(question=question):
+                return self.answer(question, surface=surface)
+        raise AssertionError(f"unhandled intent {intent!r}")
+
+    def answer(self, question: str, *, surface: Surface) -> Reply:
+        result = self.matcher.match(question)
+        if result.verdict == "answer" and result.best is not None:
+            card = answer_card(
+                result.best.entry,
+                knowledge=self.knowledge,
+                surface=surface,
+                question=question,
+                bare_tpm=uses_bare_tpm(question[:300]),
+                truncated=result.truncated,
+            )
+            return Reply("answer", card, result)
+        if result.verdict == "suggest":
+            return Reply("suggest", suggest_card(result, surface=surface), result)
+        card = no_match_card(question, knowledge=self.knowledge, surface=surface)
+        return Reply("none", card, result)
+
+    def render(self, value: str, *, surface: Surface, shared_by: str | None = None) -> Card | None:
+        """The card a button's reference names, or None when the reference is stale or unknown."""
+        ref = parse_ref(value)
+        if ref is None:
+            return None
+        knowledge = self.knowledge
+        match ref.kind:
+            case "entry" if ref.arg in knowledge.by_id:
+                return answer_card(
+                    knowledge.by_id[ref.arg],
+                    knowledge=knowledge,
+                    surface=surface,
+                    shared_by=shared_by,
+                )
+            case "compare" if not ref.arg:
+                return compare_card(knowledge, surface=surface, shared_by=shared_by)
+            case "compare":
+                area = knowledge.find_area(ref.arg)
+                if area is None:
+                    return None
+                return area_card(area, knowledge=knowledge, surface=surface, shared_by=shared_by)
+            case "profile" if ref.arg in knowledge.roles:
+                return profile_card(
+                    ref.arg, knowledge=knowledge, surface=surface, shared_by=shared_by
+                )
+            case "jd" if ref.arg in knowledge.roles:
+                return jd_card(ref.arg, knowledge=knowledge, surface=surface, shared_by=shared_by)
+            case "topic":
+                return topic_card(ref.arg, grouped=self._grouped)
+            case "topics":
+                return topics_card(grouped=self._grouped)
+            case "help":
+                return help_card()
+        return None

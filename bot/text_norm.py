@@ -1,0 +1,255 @@
+"""Turns what people type into comparable word lists: same spelling, same acronyms, no filler."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from itertools import pairwise
+
+_PUNCT_MAP = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "/": " ",
+        "&": " and ",
+        "+": " and ",
+    }
+)
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_APOSTROPHE = re.compile(r"(\w)'(\w)")
+
+# Multi-word spellings of the same role, longest first, rewritten to one token.
+_PHRASES: tuple[tuple[tuple[str, ...], str], ...] = tuple(
+    sorted(
+        (
+            (tuple(words.split()), token)
+            for words, token in (
+                ("technical product manager", "tpm"),
+                ("technical product management", "tpm"),
+                ("technical product mgr", "tpm"),
+                ("tech product manager", "tpm"),
+                ("tech product mgr", "tpm"),
+                ("technical prod manager", "tpm"),
+                ("technical prod mgr", "tpm"),
+                ("tech prod mgr", "tpm"),
+                ("technical pm", "tpm"),
+                ("tech pm", "tpm"),
+                ("technical program manager", "tpgm"),
+                ("technical program management", "tpgm"),
+                ("technical programme manager", "tpgm"),
+                ("tech program manager", "tpgm"),
+                ("tech program mgr", "tpgm"),
+                ("technical program mgr", "tpgm"),
+                ("program manager", "pgm"),
+                ("programme manager", "pgm"),
+                ("program mgr", "pgm"),
+                ("program management", "pgm"),
+                ("product manager", "pm"),
+                ("product management", "pm"),
+                ("product mgr", "pm"),
+                ("prod manager", "pm"),
+                ("prod mgr", "pm"),
+                ("product owner", "pm"),
+                ("product market fit", "pmf"),
+                ("product-market fit", "pmf"),
+                ("job description", "jd"),
+                ("job post", "jd"),
+                ("job posting", "jd"),
+                ("job ad", "jd"),
+                ("tech debt", "techdebt"),
+                ("technical debt", "techdebt"),
+                ("go to market", "gtm"),
+                ("day to day", "daily"),
+                ("pros and cons", "difference"),
+                ("side by side", "difference"),
+            )
+        ),
+        key=lambda pair: -len(pair[0]),
+    )
+)
+
+# Single words that mean the same thing here.
+_SYNONYMS: dict[str, str] = {
+    "pms": "pm",
+    "tpms": "tpm",
+    "tpgms": "tpgm",
+    "pgms": "pgm",
+    "vs": "versus",
+    "v": "versus",
+    "vrs": "versus",
+    "diff": "difference",
+    "differ": "difference",
+    "different": "difference",
+    "distinguish": "difference",
+    "pay": "salary",
+    "paid": "salary",
+    "comp": "salary",
+    "compensation": "salary",
+    "earn": "salary",
+    "earning": "salary",
+    "money": "salary",
+    "metric": "kpi",
+    "kpis": "kpi",
+    "measured": "kpi",
+    "measuring": "kpi",
+    "hiring": "hire",
+    "hired": "hire",
+    "recruit": "hire",
+    "recruiting": "hire",
+    "early-stage": "startup",
+    "payed": "salary",
+    "interviewing": "interview",
+    "mgr": "manager",
+    "duty": "responsibility",
+    "task": "responsibility",
+    "tasks": "responsibility",
+    "accountable": "responsibility",
+    "accountability": "responsibility",
+    "remit": "responsibility",
+    "output": "deliverable",
+    "document": "deliverable",
+    "docs": "deliverable",
+    "evaluate": "kpi",
+    "evaluated": "kpi",
+    "measure": "kpi",
+    "candidate": "interview",
+    "compare": "difference",
+    "comparison": "difference",
+    "contrast": "difference",
+    "duties": "responsibility",
+    "skillset": "skill",
+    "artifact": "deliverable",
+    "artefact": "deliverable",
+    "misconception": "myth",
+    "collaborate": "collaboration",
+    "collab": "collaboration",
+    "together": "collaboration",
+}
+
+STOPWORDS: frozenset[str] = frozenset(
+    """
+    a an the and or but if of to in on at for with by from as is are was were be been being am
+    do does did doing done i me my we us our you your he she they them their it its this that
+    these those there here what whats which who whom whose when where why how hows can could
+    should would will shall may might must have has had having so than then too very just also
+    about into over any some such own same up out off again once only not no nor s t im ive id
+    hey hi hello pls please thanks thank u ur ya yo lol ok okay like really actually anyone
+    someone tell know explain question quick q wondering curious eh um uh get got go going thing
+    things one ones kind sort bit lot lots much many more most other another all every each
+    next yet still even etc exactly way
+    """.split()
+)
+
+
+def clean(text: str) -> str:
+    """Lower-case, fold Unicode look-alikes and drop punctuation, keeping word boundaries."""
+    folded = unicodedata.normalize("NFKC", text).translate(_PUNCT_MAP).lower()
+    folded = _APOSTROPHE.sub(r"\1\2", folded)
+    return _NON_WORD.sub(" ", folded).strip()
+
+
+def _rewrite_phrases(words: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for phrase, token in _PHRASES:
+            if tuple(words[i : i + len(phrase)]) == phrase:
+                out.append(token)
+                i += len(phrase)
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+@lru_cache(maxsize=8192)
+def stem(word: str) -> str:
+    """A light plural fold plus synonyms; synonym targets are fixed points of the fold."""
+    word = _SYNONYMS.get(word, word)
+    if len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    return _SYNONYMS.get(word, word)
+
+
+_ROLES = {"pm", "tpm"}
+_MOVES = {
+    "to",
+    "into",
+    "become",
+    "becoming",
+    "switch",
+    "switching",
+    "move",
+    "moving",
+    "transition",
+    "transitioning",
+    "pivot",
+    "pivoting",
+    "go",
+    "going",
+    "jump",
+    "shift",
+    "change",
+    "moved",
+    "switched",
+    "transitioned",
+    "went",
+}
+_NOT_MOVES = {"versus", "difference", "or", "and", "than", "like", "with"}
+
+
+def _direction(words: list[str]) -> str | None:
+    """'pm2tpm' or 'tpm2pm' when the words describe a move from one role to the other."""
+    roles = [(i, w) for i, w in enumerate(words) if w in _ROLES]
+    for (i, first), (j, second) in pairwise(roles):
+        between = words[i + 1 : j]
+        if (
+            first != second
+            and j - i <= 6
+            and any(w in _MOVES for w in between)
+            and not any(w in _NOT_MOVES for w in between)
+        ):
+            return f"{first}2{second}"
+    return None
+
+
+def canonical_words(words: list[str]) -> list[str]:
+    """Phrase rewriting, synonyms and stemming, with filler removed; career moves get a token."""
+    rewritten = [stem(w) if w not in STOPWORDS else w for w in _rewrite_phrases(words)]
+    result = [w for w in rewritten if w not in STOPWORDS]
+    direction = _direction(rewritten)
+    if direction is not None:
+        result.append(direction)
+    return result
+
+
+def tokens(text: str) -> list[str]:
+    return canonical_words(clean(text).split())
+
+
+_BARE_TPM = re.compile(r"\btpms?\b", re.IGNORECASE)
+
+
+def uses_bare_tpm(text: str) -> bool:
+    """True when someone wrote 'TPM' without saying which TPM they mean."""
+    if not _BARE_TPM.search(text):
+        return False
+    spelled = clean(text)
+    return "program" not in spelled and "technical product" not in spelled

@@ -1,0 +1,91 @@
+"""Buttons on RoleFit's cards: open another card, share in the channel, rate an answer."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.cards.common import HELPFUL, NOT_HELPFUL, OPEN, SHARE, Card, Surface, context, section
+from bot.services import Services
+from handlers.context import (
+    action_user,
+    is_ephemeral_source,
+    is_home_source,
+    message_thread,
+)
+from handlers.delivery import post_or_log
+
+logger = logging.getLogger("rolefit.handlers")
+
+STALE = Card(
+    text="That button is out of date. Type `/rolefit help` to start again.",
+    blocks=[
+        section(":hourglass: That button is out of date. Type `/rolefit help` to start again.")
+    ],
+)
+
+
+def _prefix(action_id: str) -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(action_id)}(\.\d+)?$")
+
+
+async def _ack(ack: AsyncAck) -> None:
+    await ack()
+
+
+def _value(body: dict[str, Any]) -> str:
+    found = (body.get("actions") or [{}])[0]
+    return str(found.get("value") or "")
+
+
+def register(app: AsyncApp, *, services: Services) -> None:
+    rolefit = services.rolefit
+
+    async def open_card(
+        body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        value, user = _value(body), action_user(body)
+        if is_ephemeral_source(body):
+            card = rolefit.render(value, surface=Surface.PRIVATE) or STALE
+            await respond(replace_original=True, response_type="ephemeral", **card.message())
+            return
+        card = rolefit.render(value, surface=Surface.PUBLIC) or STALE
+        if is_home_source(body):
+            if user:
+                await post_or_log(client, body=body, channel=user, card=card)
+            return
+        channel, thread_ts = message_thread(body)
+        if channel:
+            await post_or_log(client, body=body, channel=channel, thread_ts=thread_ts, card=card)
+
+    async def share(body: dict[str, Any], respond: AsyncRespond) -> None:
+        user = action_user(body)
+        card = rolefit.render(_value(body), surface=Surface.PUBLIC, shared_by=user)
+        if card is None:
+            await respond(replace_original=False, response_type="ephemeral", **STALE.message())
+            return
+        await respond(replace_original=False, response_type="in_channel", **card.message())
+        done = Card(
+            text="Shared in the channel.",
+            blocks=[context(":white_check_mark: Shared in the channel.")],
+        )
+        await respond(replace_original=True, response_type="ephemeral", **done.message())
+
+    async def feedback(body: dict[str, Any], respond: AsyncRespond) -> None:
+        helpful = (body.get("actions") or [{}])[0].get("action_id", "").startswith(HELPFUL)
+        await services.record_vote(body=body, entry_id=_value(body), helpful=helpful)
+        text = (
+            ":pray: Thanks! Glad it helped."
+            if helpful
+            else ":pray: Thanks for telling me. The people who keep my knowledge will see it."
+        )
+        await respond(replace_original=False, response_type="ephemeral", text=text)
+
+    app.action(_prefix(OPEN))(ack=_ack, lazy=[open_card])
+    app.action(_prefix(SHARE))(ack=_ack, lazy=[share])
+    app.action(_prefix(HELPFUL))(ack=_ack, lazy=[feedback])
+    app.action(_prefix(NOT_HELPFUL))(ack=_ack, lazy=[feedback])

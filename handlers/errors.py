@@ -1,0 +1,32 @@
+"""The last line of defence: an unexpected error becomes a log line with ids, not a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+
+from handlers.context import request_ids
+
+logger = logging.getLogger("rolefit.handlers")
+
+SORRY = ":warning: Sorry, something went wrong on my side. Please try again in a moment."
+
+
+def register(app: AsyncApp) -> None:
+    @app.error
+    async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+        logger.error(
+            "listener failed: %s",
+            type(error).__name__,
+            exc_info=error,
+            extra={"ids": request_ids(body or {})},
+        )
+        if (body or {}).get("command"):
+            return BoltResponse(
+                status=200,
+                body={"response_type": "ephemeral", "text": SORRY},
+            )
+        return BoltResponse(status=200, body="")

@@ -1,0 +1,111 @@
+"""Mentions, direct messages and the App Home tab. Events are acked at once; replies go lazily."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.cards.common import Surface
+from bot.cards.help import home_view
+from bot.services import Services
+from handlers import walkthrough
+from handlers.context import request_ids
+from handlers.delivery import post_or_log
+
+logger = logging.getLogger("rolefit.handlers")
+
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+
+
+def mention_text(text: str) -> str:
+    """The question without the bot's own mention, wherever in the text it was."""
+    return _MENTION.sub(" ", text, count=1).strip()
+
+
+async def _ack(ack: AsyncAck) -> None:
+    await ack()
+
+
+def register(app: AsyncApp, *, services: Services) -> None:
+    rolefit = services.rolefit
+
+    async def reply_in_place(
+        *,
+        client: AsyncWebClient,
+        body: dict[str, Any],
+        text: str,
+        user: str,
+        channel: str,
+        thread_ts: str | None,
+        is_dm: bool,
+    ) -> None:
+        reply = rolefit.reply(text, surface=Surface.PUBLIC, brief_help=not is_dm)
+        if reply.starts_walkthrough:
+            await walkthrough.start(
+                services=services,
+                client=client,
+                body=body,
+                user_id=user,
+                channel_id=channel,
+                thread_ts=thread_ts,
+                response_url=None,
+            )
+            return
+        assert reply.card is not None
+        await post_or_log(client, body=body, channel=channel, thread_ts=thread_ts, card=reply.card)
+
+    async def answer_mention(
+        event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        logger.debug("mention", extra={"ids": request_ids(body), "text": event.get("text", "")})
+        await reply_in_place(
+            client=client,
+            body=body,
+            text=mention_text(event.get("text") or ""),
+            user=event.get("user", ""),
+            channel=event["channel"],
+            thread_ts=event.get("thread_ts") or event.get("ts"),
+            is_dm=False,
+        )
+
+    async def answer_dm(
+        event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        if not event.get("user"):
+            return
+        logger.debug("dm", extra={"ids": request_ids(body), "text": event.get("text", "")})
+        await reply_in_place(
+            client=client,
+            body=body,
+            text=mention_text(event.get("text") or ""),
+            user=event["user"],
+            channel=event["channel"],
+            thread_ts=event.get("thread_ts"),
+            is_dm=True,
+        )
+
+    async def publish_home(
+        event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        view = home_view(
+            topics=list(rolefit.knowledge.topics()),
+            extra_blocks=await services.home_extras(event["user"]),
+        )
+        try:
+            await client.views_publish(user_id=event["user"], view=view)
+        except Exception as error:
+            logger.warning(
+                "could not publish the App Home: %s", error, extra={"ids": request_ids(body)}
+            )
+
+    app.event("app_mention")(ack=_ack, lazy=[answer_mention])
+    app.event("message")(ack=_ack, lazy=[answer_dm])
+    app.event("app_home_opened")(ack=_ack, lazy=[publish_home])

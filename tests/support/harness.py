@@ -1,0 +1,114 @@
+"""The real app on a real socket, pointed at the Web API stand-in, driven by signed requests."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bot.app import build_app, build_services
+from bot.config import Settings
+from bot.knowledge import Knowledge
+from bot.replies import RoleFit
+from bot.server import build_web_app
+from bot.services import Services
+from tests.support import payloads
+from tests.support.signing import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    form_body,
+    json_body,
+    payload_body,
+    signed_headers,
+)
+from tests.support.slack_stub import SlackStub
+
+FORM = "application/x-www-form-urlencoded"
+
+
+class RunningApp:
+    """Start with `await RunningApp.start(stub, knowledge)`; stop with `await app.stop()`."""
+
+    def __init__(self, stub: SlackStub, services: Services) -> None:
+        self.stub = stub
+        self.services = services
+        self.port = 0
+        self._runner: web.AppRunner | None = None
+        self.session: aiohttp.ClientSession | None = None
+
+    @classmethod
+    async def start(
+        cls, stub: SlackStub, knowledge: Knowledge, *, services: Services | None = None
+    ) -> RunningApp:
+        services = services or build_services(RoleFit(knowledge))
+        settings = Settings(
+            bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=stub.api_url
+        )
+        running = cls(stub, services)
+        bolt = build_app(settings=settings, services=services)
+        running._runner = web.AppRunner(build_web_app(bolt), access_log=None)
+        await running._runner.setup()
+        site = web.TCPSite(running._runner, "127.0.0.1", 0)
+        await site.start()
+        running.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        running.session = aiohttp.ClientSession()
+        return running
+
+    async def stop(self) -> None:
+        if self.session is not None:
+            await self.session.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/slack/events"
+
+    async def post(
+        self,
+        body: str,
+        *,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+        signed: bool = True,
+        timestamp: int | None = None,
+    ) -> tuple[int, str]:
+        assert self.session is not None
+        sent = (
+            signed_headers(body, content_type=content_type, timestamp=timestamp)
+            if signed
+            else {"Content-Type": content_type}
+        )
+        sent.update(headers or {})
+        async with self.session.post(self.url, data=body.encode(), headers=sent) as response:
+            return response.status, await response.text()
+
+    async def command(self, text: str, **kwargs: Any) -> dict[str, Any]:
+        """Send `/rolefit text`; return the ack's JSON body (the ephemeral answer)."""
+        kwargs.setdefault("response_url", self.stub.response_url("cmd"))
+        status, body = await self.post(
+            form_body(payloads.command(text, **kwargs)), content_type=FORM
+        )
+        assert status == 200, (status, body)
+        return json.loads(body) if body else {}
+
+    async def event(
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> int:
+        data = payloads.envelope(event, event_id=event_id)
+        status, _ = await self.post(
+            json_body(data), content_type="application/json", headers=headers
+        )
+        return status
+
+    async def click(self, button: dict[str, Any], **kwargs: Any) -> int:
+        kwargs.setdefault("response_url", self.stub.response_url("click"))
+        payload = payloads.block_action(button, **kwargs)
+        status, _ = await self.post(payload_body(payload), content_type=FORM)
+        return status
