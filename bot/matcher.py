@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.knowledge import FaqEntry
-from bot.text_norm import STOPWORDS, canonical_words, clean
+from bot.text_norm import STOPWORDS, canonical_words, clean, stem
 
 Verdict = Literal["answer", "suggest", "none"]
 
@@ -34,7 +34,7 @@ PRECISION_EXP = 0.4
 UNANCHORED = 0.8
 _OPPOSITE_MOVES = (("pm2tpm", "tpm2pm"), ("tpm2pm", "pm2tpm"))
 ANCHORS = frozenset(
-    {"pm", "tpm", "pgm", "tpgm", "product", "technical", "manager", "role", "pm2tpm", "tpm2pm"}
+    {"pm", "tpm", "pgm", "tpgm", "product", "technical", "role", "pm2tpm", "tpm2pm"}
 )
 
 
@@ -118,7 +118,7 @@ class Matcher:
             for word in item.strong | item.weak:
                 postings.setdefault(word, []).append(index)
         self._postings = {w: tuple(ids) for w, ids in postings.items()}
-        self._vocab = tuple(sorted(raw_vocab))
+        self._vocab = tuple(sorted(raw_vocab | {w for w in STOPWORDS if len(w) >= 5}))
         self._known = frozenset(raw_vocab) | frozenset(frequency)
         self._corrections: dict[str, str | None] = {}
 
@@ -147,7 +147,12 @@ class Matcher:
         fixed: list[str] = []
         corrected: set[str] = set()
         for word in raw:
-            if word in self._known or word in STOPWORDS or word.isdigit():
+            if (
+                word in self._known
+                or word in STOPWORDS
+                or word.isdigit()
+                or stem(word) in self._idf
+            ):
                 fixed.append(word)
                 continue
             replacement = self._correct(word)

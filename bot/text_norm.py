@@ -31,6 +31,7 @@ _PUNCT_MAP = str.maketrans(
 )
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _APOSTROPHE = re.compile(r"(\w)'(\w)")
+_POSSESSIVE = re.compile(r"(\w)'s\b")
 
 # Multi-word spellings of the same role, longest first, rewritten to one token.
 _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = tuple(
@@ -118,6 +119,7 @@ _SYNONYMS: dict[str, str] = {
     "task": "responsibility",
     "tasks": "responsibility",
     "accountable": "responsibility",
+    "responsible": "responsibility",
     "accountability": "responsibility",
     "remit": "responsibility",
     "output": "deliverable",
@@ -128,6 +130,8 @@ _SYNONYMS: dict[str, str] = {
     "measure": "kpi",
     "candidate": "interview",
     "compare": "difference",
+    "compared": "difference",
+    "comparing": "difference",
     "comparison": "difference",
     "contrast": "difference",
     "duties": "responsibility",
@@ -158,16 +162,21 @@ STOPWORDS: frozenset[str] = frozenset(
 def clean(text: str) -> str:
     """Lower-case, fold Unicode look-alikes and drop punctuation, keeping word boundaries."""
     folded = unicodedata.normalize("NFKC", text).translate(_PUNCT_MAP).lower()
-    folded = _APOSTROPHE.sub(r"\1\2", folded)
+    folded = _APOSTROPHE.sub(r"\1\2", _POSSESSIVE.sub(r"\1", folded))
     return _NON_WORD.sub(" ", folded).strip()
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def _rewrite_phrases(words: list[str]) -> list[str]:
     out: list[str] = []
+    singular = [_singular(w) for w in words]
     i = 0
     while i < len(words):
         for phrase, token in _PHRASES:
-            if tuple(words[i : i + len(phrase)]) == phrase:
+            if tuple(singular[i : i + len(phrase)]) == phrase:
                 out.append(token)
                 i += len(phrase)
                 break
