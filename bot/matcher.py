@@ -31,7 +31,9 @@ UNKNOWN_WEIGHT = 4.0
 WEAK_COVERAGE = 0.2
 RECALL_EXP = 0.5
 PRECISION_EXP = 0.4
-UNANCHORED = 0.8
+UNANCHORED = 0.7
+UNKNOWN_ANCHORED = 1.0
+MIN_WEIGHT = 1.0
 _OPPOSITE_MOVES = (("pm2tpm", "tpm2pm"), ("tpm2pm", "pm2tpm"))
 ANCHORS = frozenset(
     {"pm", "tpm", "pgm", "tpgm", "product", "technical", "role", "pm2tpm", "tpm2pm"}
@@ -162,8 +164,10 @@ class Matcher:
                 fixed.append(replacement)
                 corrected.add(replacement)
         corrected_canon = set(canonical_words(list(corrected)))
-        for word in canonical_words(fixed):
-            weight = self._idf.get(word, self._unknown_idf)
+        words = canonical_words(fixed)
+        unknown = UNKNOWN_ANCHORED if ANCHORS.intersection(words) else self._unknown_idf
+        for word in words:
+            weight = max(self._idf[word], MIN_WEIGHT) if word in self._idf else unknown
             if word in corrected_canon:
                 weight *= _CORRECTED_WEIGHT
             weights[word] = max(weights.get(word, 0.0), weight)

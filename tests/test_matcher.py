@@ -1,0 +1,116 @@
+"""Matcher behaviour the issue names, checked against the bundled knowledge."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.knowledge import FaqEntry, Knowledge
+from bot.matcher import MAX_QUESTION_CHARS, Matcher
+from bot.text_norm import clean, tokens, uses_bare_tpm
+
+
+@pytest.fixture(scope="module")
+def matcher(knowledge: Knowledge) -> Matcher:
+    return Matcher(knowledge.entries)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what's the salary difference", "how is the salary", "who earns more, pm or tpm?"],
+)
+def test_salary_questions_find_the_salary_topic(matcher: Matcher, question: str) -> None:
+    result = matcher.match(question)
+    assert result.verdict != "none"
+    assert result.best is not None and result.best.entry.topic == "salary"
+
+
+def test_typos_still_match(matcher: Matcher) -> None:
+    result = matcher.match("what does a techincal prodcut manger do")
+    assert result.best is not None
+    assert result.best.entry.topic == "definition-tpm"
+    assert result.verdict == "answer"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can I expense a taxi?",
+        "what's for lunch",
+        "how do I reset my laptop password",
+        "",
+        "?!?",
+        "the",
+    ],
+)
+def test_off_topic_is_no_match(matcher: Matcher, question: str) -> None:
+    result = matcher.match(question)
+    assert result.verdict == "none"
+    assert not result.answered
+    assert result.alternatives == ()
+
+
+def test_every_canonical_question_finds_its_own_entry(
+    knowledge: Knowledge, matcher: Matcher
+) -> None:
+    wrong = [
+        (e.id, r.best.entry.id if r.best else None)
+        for e in knowledge.entries
+        if (r := matcher.match(e.question)).best is None or r.best.entry.id != e.id
+    ]
+    assert len(wrong) <= len(knowledge.entries) // 20, wrong
+
+
+def test_alternatives_are_other_entries_ranked_by_score(matcher: Matcher) -> None:
+    result = matcher.match("pm or tpm")
+    assert result.best is not None
+    ids = [result.best.entry.id, *(c.entry.id for c in result.alternatives)]
+    assert len(ids) == len(set(ids))
+    scores = [result.best.score, *(c.score for c in result.alternatives)]
+    assert scores == sorted(scores, reverse=True)
+    assert len(result.alternatives) <= 3
+
+
+def test_career_direction_is_respected(matcher: Matcher) -> None:
+    to_tpm = matcher.match("moving from pm to tpm, what should i learn")
+    to_pm = matcher.match("moving from tpm to pm, what should i learn")
+    assert to_tpm.best is not None and to_tpm.best.entry.topic == "career-pm-to-tpm"
+    assert to_pm.best is not None and to_pm.best.entry.topic == "career-tpm-to-pm"
+
+
+def test_long_questions_are_cut_and_flagged(matcher: Matcher) -> None:
+    question = "what is a technical product manager " + "really " * 200
+    result = matcher.match(question)
+    assert result.truncated
+    assert not matcher.match("what is a technical product manager").truncated
+    assert len(question) > MAX_QUESTION_CHARS
+
+
+def test_matching_is_deterministic(knowledge: Knowledge) -> None:
+    questions = ["pm vs tpm", "kpis", "do startups need a tpm", "hiring signals for pms"]
+    first = [Matcher(knowledge.entries).match(q) for q in questions]
+    second = [Matcher(knowledge.entries).match(q) for q in questions]
+    assert first == second
+
+
+def test_scores_rank_exact_over_partial() -> None:
+    entries = [
+        FaqEntry("a", "salary", "Who earns more?", ("pm salary", "tpm pay", "comp", "money"), "x"),
+        FaqEntry("b", "kpis", "KPIs?", ("pm kpis", "tpm metrics", "measure", "numbers"), "y"),
+    ]
+    matcher = Matcher(entries)
+    assert matcher.match("pm salary").best.entry.id == "a"  # type: ignore[union-attr]
+    assert matcher.match("tpm metrics").best.entry.id == "b"  # type: ignore[union-attr]
+
+
+def test_normalisation_of_quotes_dashes_and_acronyms() -> None:
+    assert clean("What’s a “tech PM” — really?") == "what a tech pm really"
+    assert tokens("Technical Product Managers vs Product Managers") == ["tpm", "versus", "pm"]
+    assert tokens("tech pm or prod mgr") == ["tpm", "pm"]
+    assert tokens("technical program manager") == ["tpgm"]
+    assert tokens("Product Manager's job") == ["pm", "job"]
+
+
+def test_bare_tpm_detection() -> None:
+    assert uses_bare_tpm("what does a TPM do")
+    assert not uses_bare_tpm("what does a technical product manager do")
+    assert not uses_bare_tpm("is a TPM a technical program manager?")
