@@ -24,6 +24,11 @@ def _texts(node: Any) -> list[str]:
     return []
 
 
+def all_text(node: Any) -> str:
+    """Every text in a message, view or block tree, one per line, for content assertions."""
+    return "\n".join(_texts(node))
+
+
 def check_blocks(blocks: list[dict[str, Any]]) -> None:
     for block in blocks:
         parsed = Block.parse(block)
