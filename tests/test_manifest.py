@@ -1,0 +1,133 @@
+"""The Slack app manifest and the code agree, and the manifest passes SchemaStore's schema."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.replies import RoleFit
+from bot.services import Services
+
+ROOT = Path(__file__).resolve().parents[1]
+MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text("utf-8"))
+SCHEMA = ROOT.parent / "shared" / "schemas" / "slack-app-manifest.schema.json"
+
+# What each thing the code uses needs from Slack.
+EVENT_SUBSCRIPTION = {
+    "message": "message.im",
+    "app_mention": "app_mention",
+    "app_home_opened": "app_home_opened",
+}
+EVENT_SCOPES = {
+    "message.im": "im:history",
+    "app_mention": "app_mentions:read",
+    "app_home_opened": None,
+}
+METHOD_SCOPES = {
+    "chat_postMessage": "chat:write",
+    "chat_postEphemeral": "chat:write",
+    "chat_update": "chat:write",
+    "chat_delete": "chat:write",
+    "views_publish": None,
+    "conversations_open": "im:write",
+    "users_info": "users:read",
+    "reactions_add": "reactions:write",
+}
+
+
+class RecordingApp:
+    """Stands in for AsyncApp during registration and records what the code listens to."""
+
+    def __init__(self) -> None:
+        self.commands: set[str] = set()
+        self.events: set[str] = set()
+        self.actions: list[Any] = []
+
+    def _decorator(self, sink: set[str] | list[Any], key: Any) -> Any:
+        if isinstance(sink, set):
+            sink.add(key)
+        else:
+            sink.append(key)
+
+        def register(*functions: Any, **kwargs: Any) -> Any:
+            return functions[0] if functions else None
+
+        return register
+
+    def command(self, name: str, *_: Any, **__: Any) -> Any:
+        return self._decorator(self.commands, name)
+
+    def event(self, name: Any, *_: Any, **__: Any) -> Any:
+        return self._decorator(self.events, name if isinstance(name, str) else name["type"])
+
+    def action(self, constraint: Any, *_: Any, **__: Any) -> Any:
+        return self._decorator(self.actions, constraint)
+
+    def error(self, function: Any) -> Any:
+        return function
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: lambda *f, **k: f[0] if f else None
+
+
+@pytest.fixture(scope="module")
+def registered(rolefit: RoleFit) -> RecordingApp:
+    from handlers import register
+
+    app = RecordingApp()
+    register(app, services=Services(rolefit=rolefit))  # type: ignore[arg-type]
+    return app
+
+
+def _methods_called() -> set[str]:
+    sources = [*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("handlers").rglob("*.py")]
+    pattern = re.compile(r"\.(chat_\w+|views_\w+|conversations_\w+|users_\w+|reactions_\w+)\(")
+    return {m for path in sources for m in pattern.findall(path.read_text("utf-8"))}
+
+
+def test_commands_agree(registered: RecordingApp) -> None:
+    declared = {c["command"] for c in MANIFEST["features"]["slash_commands"]}
+    assert declared == registered.commands
+    for command in MANIFEST["features"]["slash_commands"]:
+        assert command["description"] and command["usage_hint"]
+
+
+def test_events_agree(registered: RecordingApp) -> None:
+    declared = set(MANIFEST["settings"]["event_subscriptions"]["bot_events"])
+    assert declared == {EVENT_SUBSCRIPTION[e] for e in registered.events}
+
+
+def test_scopes_agree(registered: RecordingApp) -> None:
+    methods = _methods_called()
+    assert methods, "found no Web API calls in the code"
+    unknown = methods - METHOD_SCOPES.keys()
+    assert not unknown, f"add these methods' scopes to the test table: {unknown}"
+    needed = {METHOD_SCOPES[m] for m in methods} | {
+        EVENT_SCOPES[EVENT_SUBSCRIPTION[e]] for e in registered.events
+    }
+    if registered.commands:
+        needed.add("commands")
+    needed.discard(None)
+    assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == needed
+
+
+def test_features_the_app_relies_on() -> None:
+    features = MANIFEST["features"]
+    assert features["app_home"]["home_tab_enabled"] is True
+    assert features["app_home"]["messages_tab_enabled"] is True
+    assert features["bot_user"]["display_name"]
+    assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
+    assert MANIFEST["settings"]["socket_mode_enabled"] is True
+
+
+def test_manifest_matches_the_published_schema() -> None:
+    if not SCHEMA.is_file():
+        pytest.skip(f"no schema at {SCHEMA}: SchemaStore's manifest schema is not shipped here")
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA.read_text("utf-8"))
+    jsonschema.validate(MANIFEST, schema)
