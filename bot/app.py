@@ -5,15 +5,15 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import logs
 from bot.config import Settings
+from bot.dedup import DropRetriedEvents, SeenStore
+from bot.feedback.wiring import attach_feedback
+from bot.inflight import inflight_of
 from bot.replies import RoleFit
+from bot.retries import retry_handlers, use_retrying_respond
 from bot.services import Services
 
 logger = logging.getLogger("rolefit")
@@ -25,28 +25,45 @@ def build_client(settings: Settings) -> AsyncWebClient:
         token=settings.bot_token,
         base_url=settings.api_url,
         timeout=10,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=retry_handlers(),
     )
 
 
-def build_app(*, settings: Settings, services: Services, verify_requests: bool = True) -> AsyncApp:
-    """Commands are answered inside the ack (process_before_response); slow work runs lazily."""
+def build_app(
+    *,
+    settings: Settings,
+    services: Services,
+    verify_requests: bool = True,
+    seen_events: SeenStore | None = None,
+) -> AsyncApp:
+    """Commands are answered inside the ack (process_before_response); slow work runs lazily.
+
+    Requests no listener handles (unknown event types, action ids) get an empty 200, so Slack
+    does not retry them; handlers/errors.py logs them at DEBUG. Retried events are dropped by
+    bot/dedup.py (`seen_events`: a shared store when several processes serve one app).
+    """
     from handlers import register
+    from handlers.context import request_ids
 
     app = AsyncApp(
         client=build_client(settings),
         signing_secret=settings.signing_secret if verify_requests else None,
         request_verification_enabled=verify_requests,
         process_before_response=True,
+        raise_error_for_unhandled_request=True,
         logger=logging.getLogger("rolefit.bolt"),
     )
+    app.use(logs.ids_middleware(request_ids))
+    app.use(use_retrying_respond)
+    app.use(DropRetriedEvents(seen_events))
+    inflight_of(app)
     register(app, services=services)
     return app
 
 
-def build_services(rolefit: RoleFit) -> Services:
-    return Services(rolefit=rolefit)
+def build_services(rolefit: RoleFit, *, settings: Settings | None = None) -> Services:
+    """Services for the listeners; with settings, feedback is recorded to ROLEFIT_DB."""
+    services = Services(rolefit=rolefit)
+    if settings is not None:
+        attach_feedback(services, settings=settings)
+    return services

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any, TextIO
 
 from bot.cards.common import Surface
 from bot.config import ConfigError, Settings, load_settings
+from bot.feedback.cli import add_report_parser, cmd_report
 from bot.knowledge import collect_problems, knowledge_dir, load_knowledge
 from bot.problems import KnowledgeError
 from bot.replies import Reply, RoleFit
@@ -38,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None, help="default: PORT, else 3000")
     sub.add_parser("socket", help="Socket Mode (needs SLACK_BOT_TOKEN, SLACK_APP_TOKEN)")
     sub.add_parser("chat", help="try every feature in this terminal, no Slack needed")
+    add_report_parser(sub)
     return parser
 
 
@@ -92,15 +95,31 @@ def cmd_ask(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -
     rolefit = _load(err)
     if rolefit is None:
         return 1
-    questions = (line.rstrip("\n") for line in stdin) if args.question == "-" else [args.question]
-    for question in questions:
-        reply = rolefit.answer(question, surface=Surface.PRIVATE)
-        if args.format == "json":
-            print(json.dumps(result_json(question, reply), ensure_ascii=False), file=out)
-        else:
-            print(_ask_text(reply), file=out)
-        out.flush()
+    questions = (line.rstrip("\r\n") for line in stdin) if args.question == "-" else [args.question]
+    try:
+        for question in questions:
+            reply = rolefit.answer(question, surface=Surface.PRIVATE)
+            if args.format == "json":
+                print(json.dumps(result_json(question, reply), ensure_ascii=False), file=out)
+            else:
+                print(_ask_text(reply), file=out)
+            out.flush()
+    except BrokenPipeError:
+        _discard_output(out)
+        return 1
     return 0
+
+
+def _discard_output(out: TextIO) -> None:
+    """The reader left (`rolefit ask - | head`): point the stream at /dev/null so the flush at
+    exit stays quiet instead of printing a traceback."""
+    try:
+        fd = out.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -131,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
     if args.command == "ask":
         return cmd_ask(args, out, err, sys.stdin)
+    if args.command == "report":
+        return cmd_report(args, out, err)
     if args.command == "check":
         return cmd_check(args, out, err)
     settings = _settings(err)

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_PORT = 3000
+DEFAULT_DB = "rolefit.db"
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
 
 _WHERE = {
     "SLACK_BOT_TOKEN": "your app's OAuth & Permissions page (Bot User OAuth Token, xoxb-...)",
@@ -33,6 +36,9 @@ class Settings:
     port: int = DEFAULT_PORT
     log_level: str = "INFO"
     log_format: str = "text"
+    db_path: str | None = None
+    record_questions: bool = True
+    admins: frozenset[str] = frozenset()
 
     @property
     def mode(self) -> str:
@@ -61,6 +67,36 @@ def _check(name: str, value: str | None, pattern: str, shape: str) -> str | None
     if not re.fullmatch(pattern, value):
         raise ConfigError(f"{name} is malformed (expected {shape}): get it from {_WHERE[name]}.")
     return value
+
+
+def _db_path(value: str | None) -> str:
+    path = (value or "").strip() or DEFAULT_DB
+    if os.path.isdir(os.path.expanduser(path)):
+        raise ConfigError(
+            f"ROLEFIT_DB is a folder ({path}): give a file path such as {path.rstrip('/')}/"
+            f"{DEFAULT_DB}."
+        )
+    return path
+
+
+def _flag(name: str, value: str | None, *, default: bool) -> bool:
+    text = (value or "").strip().lower()
+    if not text:
+        return default
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise ConfigError(f"{name} is malformed (expected 1 or 0, got {value!r}).")
+
+
+def _admins(value: str | None) -> frozenset[str]:
+    ids = [item.strip() for item in (value or "").split(",") if item.strip()]
+    for item in ids:
+        if not re.fullmatch(r"[UW][A-Z0-9]{2,}", item):
+            raise ConfigError(
+                "ROLEFIT_ADMINS is malformed (expected Slack user ids separated by commas, "
+                f"such as U012AB3CD,U045EF6GH; got {item!r})."
+            )
+    return frozenset(ids)
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -99,4 +135,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         port=int(port_text),
         log_level=log_level,
         log_format=log_format,
+        db_path=_db_path(env.get("ROLEFIT_DB")),
+        record_questions=_flag(
+            "ROLEFIT_RECORD_QUESTIONS", env.get("ROLEFIT_RECORD_QUESTIONS"), default=True
+        ),
+        admins=_admins(env.get("ROLEFIT_ADMINS")),
     )

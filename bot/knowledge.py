@@ -150,12 +150,31 @@ class _Field:
     min_items: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class _Link:
+    """Faq ids that an entry, role or area refers to: checked once every file is read."""
+
+    file: str
+    entry: str
+    field: str
+    ids: tuple[str, ...]
+    node: Any
+
+
 class _Checker:
     """Validates one mapping against a field table, recording problems instead of stopping."""
 
-    def __init__(self, problems: list[Problem], file: str) -> None:
+    def __init__(self, problems: list[Problem], file: str, links: list[_Link] | None = None):
         self.problems = problems
         self.file = file
+        self.links = links if links is not None else []
+
+    def link(self, node: Any, *, entry: str, key: str) -> None:
+        """Remember the faq ids under `key`, even when the rest of the node is broken."""
+        refs = node.get(key) if isinstance(node, dict) else None
+        if isinstance(refs, list):
+            ids = tuple(r.strip() for r in refs if isinstance(r, str) and r.strip())
+            self.links.append(_Link(self.file, entry, key, ids, node))
 
     def problem(
         self, node: Any, message: str, *, entry: str | None, key: str | None = None
@@ -211,10 +230,14 @@ class _Checker:
                 return None
             return text
         if rule.kind == "strs":
-            if not isinstance(value, list) or not all(
-                isinstance(v, str) and v.strip() for v in value
-            ):
-                self.problem(node, "expected a list of non-empty texts", entry=entry, key=key)
+            if not isinstance(value, list):
+                self.problem(
+                    node, f"expected a list of texts, got {_kind(value)}", entry=entry, key=key
+                )
+                return None
+            bad = [i for i, v in enumerate(value, 1) if not isinstance(v, str) or not v.strip()]
+            if bad:
+                self.problem(node, f"item {bad[0]} is not a non-empty text", entry=entry, key=key)
                 return None
             if len(value) < rule.min_items:
                 self.problem(
@@ -224,10 +247,18 @@ class _Checker:
                     key=key,
                 )
                 return None
-            too_long = [v for v in value if rule.max_len is not None and len(v) > rule.max_len]
+            too_long = [
+                (i, len(v.strip()))
+                for i, v in enumerate(value, 1)
+                if rule.max_len is not None and len(v.strip()) > rule.max_len
+            ]
             if too_long:
+                index, length = too_long[0]
                 self.problem(
-                    node, f"an item is over {rule.max_len} characters", entry=entry, key=key
+                    node,
+                    f"item {index} is {length} characters, over the limit of {rule.max_len}",
+                    entry=entry,
+                    key=key,
                 )
                 return None
             return tuple(v.strip() for v in value)
@@ -247,10 +278,14 @@ class _Checker:
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing"
-    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false"}.get(
-        type(value).__mro__[-2] if type(value).__mro__[-2] in (dict, list) else type(value),
-        type(value).__name__,
-    )
+    if isinstance(value, bool):
+        return "true/false"
+    for kind, name in ((dict, "a mapping"), (list, "a list"), (str, "text")):
+        if isinstance(value, kind):
+            return name
+    if isinstance(value, int | float):
+        return "a number"
+    return type(value).__name__
 
 
 def _top(data: Any, key: str, checker: _Checker) -> Any:
@@ -280,35 +315,63 @@ _FAQ = {
 }
 
 
-def _parse_faq(data: Any, checker: _Checker) -> list[tuple[FaqEntry, LineDict]]:
+@dataclass(frozen=True, slots=True)
+class _FaqResult:
+    """The valid entries, plus the ids and topics every entry declared, valid or not, so one bad
+    entry is reported once and not again by every reference to it."""
+
+    pairs: list[tuple[FaqEntry, LineDict]]
+    declared_ids: frozenset[str] = frozenset()
+    declared_topics: frozenset[str] = frozenset()
+
+
+def _raw_id(node: Any) -> str | None:
+    raw_id = node.get("id") if isinstance(node, dict) else None
+    return raw_id.strip() if isinstance(raw_id, str) and raw_id.strip() else None
+
+
+def _label(node: Any, index: int) -> str:
+    """How problems name an entry: its id when it has one, else its position."""
+    return _raw_id(node) or f"#{index + 1}"
+
+
+def _first_uses(items: list[Any], checker: _Checker) -> dict[str, int | None]:
+    """Report every repeated id once, and return where each id is first used."""
+    first: dict[str, int | None] = {}
+    for node in items:
+        raw_id = _raw_id(node)
+        if raw_id is None:
+            continue
+        if raw_id in first:
+            checker.problem(
+                node, f"duplicate id (first used on line {first[raw_id]})", entry=raw_id, key="id"
+            )
+        else:
+            first[raw_id] = line_of(node, "id")
+    return first
+
+
+def _parse_faq(data: Any, checker: _Checker) -> _FaqResult:
     items = _top(data, "entries", checker)
     if items is None:
-        return []
+        return _FaqResult([])
     if not isinstance(items, list):
         checker.problem(data, "expected a list of entries", entry=None, key="entries")
-        return []
+        return _FaqResult([])
+    first = _first_uses(items, checker)
     parsed: list[tuple[FaqEntry, LineDict]] = []
-    seen: dict[str, int | None] = {}
+    claimed: set[str] = set()
     for index, node in enumerate(items):
-        raw_id = node.get("id") if isinstance(node, dict) else None
-        label = raw_id if isinstance(raw_id, str) and raw_id else f"#{index + 1}"
+        label = _label(node, index)
+        checker.link(node, entry=label, key="related")
         values = checker.mapping(node, _FAQ, entry=label, where=" for an entry")
         if values is None:
             continue
-        ok = True
+        ok = values["id"] not in claimed
+        claimed.add(values["id"])
         if not _ID.match(values["id"]):
             checker.problem(node, "ids are lowercase words joined by '-'", entry=label, key="id")
             ok = False
-        if values["id"] in seen:
-            checker.problem(
-                node,
-                f"duplicate id (first used on line {seen[values['id']]})",
-                entry=label,
-                key="id",
-            )
-            ok = False
-        else:
-            seen[values["id"]] = line_of(node, "id")
         if values["topic"] not in TOPICS:
             checker.problem(
                 node,
@@ -331,14 +394,19 @@ def _parse_faq(data: Any, checker: _Checker) -> list[tuple[FaqEntry, LineDict]]:
                     node,
                 )
             )
-    if len(items) < MIN_FAQ_ENTRIES and checker.file == "faq.yml":
+    if len(items) < MIN_FAQ_ENTRIES:
         checker.problem(
             data,
             f"has {len(items)} entries, needs at least {MIN_FAQ_ENTRIES}",
             entry=None,
             key="entries",
         )
-    return parsed
+    topics = {n.get("topic") for n in items if isinstance(n, dict)}
+    return _FaqResult(
+        parsed,
+        declared_ids=frozenset(first),
+        declared_topics=frozenset(t.strip() for t in topics if isinstance(t, str)),
+    )
 
 
 # --- roles.yml ----------------------------------------------------------------------------------
@@ -377,23 +445,34 @@ def _parse_roles(
         {"roles": _Field("map"), "shared_skills": _Field("strs", min_items=1, max_len=300)},
         entry=None,
     )
-    if top is None:
+    roles_node = data.get("roles")
+    if not isinstance(roles_node, dict):
         return {}, ()
-    roles_node = top["roles"]
     result: dict[str, tuple[RoleProfile, LineDict]] = {}
     for key in roles_node:
         if key not in ROLE_KEYS:
-            checker.problem(roles_node, "unknown role (expected pm and tpm)", entry=str(key))
+            checker.problems.append(
+                Problem(
+                    file=checker.file,
+                    entry=str(key),
+                    line=line_of(roles_node, str(key)),
+                    message="unknown role (expected pm and tpm)",
+                )
+            )
     for key in ROLE_KEYS:
         if key not in roles_node:
             checker.problem(roles_node, "missing role", entry=key)
             continue
         node = roles_node[key]
+        checker.link(node, entry=key, key="faq")
         values = checker.mapping(node, _ROLE, entry=key)
-        if values is None:
-            continue
-        jd = checker.mapping(values["job_description"], _JD, entry=f"{key}.job_description")
-        if jd is None:
+        jd_node = node.get("job_description") if isinstance(node, dict) else None
+        jd = (
+            checker.mapping(jd_node, _JD, entry=f"{key}.job_description")
+            if isinstance(jd_node, dict)
+            else None
+        )
+        if values is None or jd is None:
             continue
         profile = RoleProfile(
             key=key,
@@ -402,7 +481,7 @@ def _parse_roles(
             **{k: v for k, v in values.items() if k != "job_description"},
         )
         result[key] = (profile, node)
-    return result, top["shared_skills"]
+    return result, top["shared_skills"] if top is not None else ()
 
 
 # --- comparison.yml -----------------------------------------------------------------------------
@@ -426,23 +505,22 @@ def _parse_areas(data: Any, checker: _Checker) -> list[tuple[ComparisonArea, Lin
     if not isinstance(items, list):
         checker.problem(data, "expected a list of areas", entry=None, key="areas")
         return []
+    _first_uses(items, checker)
     parsed: list[tuple[ComparisonArea, LineDict]] = []
-    seen: set[str] = set()
+    claimed: set[str] = set()
     for index, node in enumerate(items):
-        raw_id = node.get("id") if isinstance(node, dict) else None
-        label = raw_id if isinstance(raw_id, str) and raw_id else f"#{index + 1}"
-        values = checker.mapping(node, _AREA, entry=label, where=" for an area")
-        if values is None:
+        checker.link(node, entry=_label(node, index), key="faq")
+        values = checker.mapping(node, _AREA, entry=_label(node, index), where=" for an area")
+        if values is None or values["id"] in claimed:
             continue
-        if values["id"] in seen:
-            checker.problem(node, "duplicate id", entry=label, key="id")
-            continue
-        seen.add(values["id"])
+        claimed.add(values["id"])
         values.setdefault("aliases", ())
         values.setdefault("faq", ())
         parsed.append((ComparisonArea(**values), node))
-    snapshot = {area.id for area, _ in parsed if area.snapshot}
-    if parsed and snapshot != set(SNAPSHOT_AREAS):
+    snapshot = {
+        _raw_id(node) for node in items if isinstance(node, dict) and node.get("snapshot") is True
+    }
+    if items and snapshot != set(SNAPSHOT_AREAS):
         missing = sorted(set(SNAPSHOT_AREAS) - snapshot)
         extra = sorted(snapshot - set(SNAPSHOT_AREAS))
         detail = "; ".join(
@@ -463,12 +541,19 @@ def _parse_areas(data: Any, checker: _Checker) -> list[tuple[ComparisonArea, Lin
 
 
 def bundled_dir() -> Path:
-    """The knowledge shipped with the package, found the same way from a checkout or an install."""
+    """The knowledge shipped with the package, found the same way from a checkout or an install.
+
+    It sits next to the `bot` package in both, so look there first: a `knowledge/` folder in the
+    current directory (which Python puts on the import path) must not take its place.
+    """
+    beside = Path(__file__).resolve().parent.parent / "knowledge"
+    if (beside / "faq.yml").is_file():
+        return beside
     spec = importlib.util.find_spec("knowledge")
     for location in (spec.submodule_search_locations or []) if spec else []:
         if (Path(location) / "faq.yml").is_file():
             return Path(location)
-    return Path(__file__).resolve().parent.parent / "knowledge"
+    return beside
 
 
 def knowledge_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -491,35 +576,39 @@ def collect_problems(folder: Path) -> tuple[Knowledge | None, list[Problem]]:
             Problem(file=name, message=f"unexpected file (expected {', '.join(FILES)})")
         )
 
+    links: list[_Link] = []
+
     def parse(name: str, parser: Callable[[Any, _Checker], Any], default: Any) -> Any:
         if name not in present:
             return default
         data = load_yaml(folder / name, problems)
         if data is None and not any(p.file == name for p in problems):
             problems.append(Problem(file=name, message="is empty"))
-        return default if data is None else parser(data, _Checker(problems, name))
+        return default if data is None else parser(data, _Checker(problems, name, links))
 
-    faq = parse("faq.yml", _parse_faq, [])
+    faq_result: _FaqResult = parse("faq.yml", _parse_faq, _FaqResult([]))
+    faq = faq_result.pairs
     roles, shared = parse("roles.yml", _parse_roles, ({}, ()))
     areas = parse("comparison.yml", _parse_areas, [])
     walkthrough = parse(
         "decision.yml", lambda d, c: parse_walkthrough(d, file=c.file, problems=c.problems), None
     )
 
-    ids = {entry.id for entry, _ in faq}
-    faq_checker = _Checker(problems, "faq.yml")
-    for entry, node in faq:
-        for rid in entry.related:
-            if rid not in ids:
-                faq_checker.problem(
-                    node, f"related id '{rid}' does not exist", entry=entry.id, key="related"
+    ids = faq_result.declared_ids
+    for link in links:
+        checker = _Checker(problems, link.file)
+        for rid in link.ids:
+            if link.field == "related" and rid == link.entry:
+                checker.problem(
+                    link.node, "an entry cannot be related to itself", entry=rid, key=link.field
                 )
-            elif rid == entry.id:
-                faq_checker.problem(
-                    node, "an entry cannot be related to itself", entry=entry.id, key="related"
+            elif ids and rid not in ids:
+                what = "related id" if link.field == "related" else "faq id"
+                checker.problem(
+                    link.node, f"{what} '{rid}' does not exist", entry=link.entry, key=link.field
                 )
-    if faq:
-        missing_topics = [t for t in TOPICS if t not in {e.topic for e, _ in faq}]
+    if ids:
+        missing_topics = [t for t in TOPICS if t not in faq_result.declared_topics]
         if missing_topics:
             problems.append(
                 Problem(
@@ -528,18 +617,9 @@ def collect_problems(folder: Path) -> tuple[Knowledge | None, list[Problem]]:
                     message=f"no entry covers the topics: {', '.join(missing_topics)}",
                 )
             )
-    for file, pairs in (
-        ("roles.yml", [(p.key, p.faq, n) for p, n in roles.values()]),
-        ("comparison.yml", [(a.id, a.faq, n) for a, n in areas]),
-    ):
-        checker = _Checker(problems, file)
-        for label, refs, node in pairs:
-            for rid in refs:
-                if ids and rid not in ids:
-                    checker.problem(node, f"faq id '{rid}' does not exist", entry=label, key="faq")
 
     if problems:
-        return None, problems
+        return None, _in_reading_order(problems)
     knowledge = Knowledge(
         entries=tuple(entry for entry, _ in faq),
         roles={key: profile for key, (profile, _) in roles.items()},
@@ -549,6 +629,12 @@ def collect_problems(folder: Path) -> tuple[Knowledge | None, list[Problem]]:
         source=str(folder),
     )
     return knowledge, []
+
+
+def _in_reading_order(problems: list[Problem]) -> list[Problem]:
+    """File by file in the order the files are loaded, then line by line (file-wide ones first)."""
+    rank = {name: i for i, name in enumerate(FILES)}
+    return sorted(problems, key=lambda p: (rank.get(p.file, -1), p.line or 0))
 
 
 def load_knowledge(folder: Path | None = None) -> Knowledge:

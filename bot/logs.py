@@ -1,16 +1,100 @@
-"""Logging set-up: readable text by default, one JSON object a line with LOG_FORMAT=json."""
+"""Logging set-up: readable text by default, one JSON object a line with LOG_FORMAT=json.
+
+Every line written while a Slack request is handled carries that request's ids (team, channel,
+user, event), also from inside slack_sdk and Bolt, because a global middleware binds them to the
+request's context and lazy listeners inherit it. Tokens and secrets never reach the output: the
+libraries that could print them are kept above DEBUG, and every formatted line is scrubbed of
+token-shaped strings and of the secrets the process was configured with. What people typed is
+only logged at DEBUG (the `text` extra).
+"""
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
+import re
 import sys
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-_EXTRA_KEYS = ("ids", "entry", "helpful", "text", "verdict", "score", "duration_ms")
+_EXTRA_KEYS = (
+    "ids",
+    "entry",
+    "helpful",
+    "text",
+    "verdict",
+    "score",
+    "duration_ms",
+    "reason",
+    "status",
+    "retry",
+)
+
+# Their DEBUG output dumps request bodies, websocket URLs and headers: never below INFO.
+QUIET_LIBRARIES = ("slack_sdk", "aiohttp.client", "asyncio")
+
+_TOKEN = re.compile(
+    r"\b(?:xox[a-z]|xapp|xoxe(?:\.xox[a-z])?)-[A-Za-z0-9-]+|(?i:bearer)\s+[A-Za-z0-9._~+/=-]+"
+)
+REDACTED = "[redacted]"
+
+_request_ids: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "rolefit_request_ids", default=None
+)
+
+
+def bind_ids(ids: dict[str, str]) -> None:
+    """Attach a request's ids to every log line written from this context onwards."""
+    _request_ids.set(dict(ids) if ids else None)
+
+
+def current_ids() -> dict[str, str]:
+    return dict(_request_ids.get() or {})
+
+
+def ids_middleware(
+    ids_of: Callable[[dict[str, Any]], dict[str, str]],
+) -> Callable[..., Awaitable[None]]:
+    """A Bolt global middleware binding the request's ids (HTTP and Socket Mode alike)."""
+
+    async def bind_request_ids(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:
+        try:
+            ids = ids_of(body or {})
+        except Exception:
+            ids = {}
+        bind_ids(ids)
+        await next()
+
+    return bind_request_ids
+
+
+class Redactor:
+    """Removes token-shaped strings and known secret values from text."""
+
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+        self.secrets = sorted({s for s in secrets if s and len(s) >= 8}, key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        return _TOKEN.sub(REDACTED, text)
+
+
+class IdsFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not isinstance(getattr(record, "ids", None), dict):
+            ids = _request_ids.get()
+            if ids:
+                record.ids = ids
+        return True
 
 
 class JsonFormatter(logging.Formatter):
+    def __init__(self, redact: Redactor | None = None) -> None:
+        super().__init__()
+        self.redact = redact or Redactor()
+
     def format(self, record: logging.LogRecord) -> str:
         data: dict[str, Any] = {
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
@@ -27,27 +111,38 @@ class JsonFormatter(logging.Formatter):
                     data[key] = value
         if record.exc_info:
             data["error"] = self.formatException(record.exc_info)
-        return json.dumps(data, ensure_ascii=False, default=str)
+        return self.redact(json.dumps(data, ensure_ascii=False, default=str))
 
 
 class TextFormatter(logging.Formatter):
+    def __init__(self, fmt: str, redact: Redactor | None = None) -> None:
+        super().__init__(fmt)
+        self.redact = redact or Redactor()
+
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
         ids = getattr(record, "ids", None)
         if isinstance(ids, dict) and ids:
             line += " [" + " ".join(f"{k}={v}" for k, v in ids.items()) + "]"
-        return line
+        return self.redact(line)
 
 
-def setup(*, level: str = "INFO", fmt: str = "text") -> None:
+def setup(*, level: str = "INFO", fmt: str = "text", secrets: Iterable[str | None] = ()) -> None:
+    """Log to stderr; `secrets` are the configured tokens, scrubbed from every line."""
+    redact = Redactor(secrets)
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
-        handler.setFormatter(JsonFormatter())
+        handler.setFormatter(JsonFormatter(redact))
     else:
-        handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(
+            TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", redact)
+        )
+    handler.addFilter(IdsFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(level)))
     if level != "DEBUG":
         logging.getLogger("slack_bolt").setLevel(logging.WARNING)
         logging.getLogger("rolefit.bolt").setLevel(logging.WARNING)

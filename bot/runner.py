@@ -36,7 +36,7 @@ def serve(settings: Settings, *, host: str | None, port: int | None, err: TextIO
     rolefit = _rolefit(err)
     if rolefit is None:
         return 1
-    bolt = build_app(settings=settings, services=build_services(rolefit))
+    bolt = build_app(settings=settings, services=build_services(rolefit, settings=settings))
     bind_host, bind_port = host or settings.host, port or settings.port
     logger.info("serving Slack requests on http://%s:%s/slack/events", bind_host, bind_port)
     web.run_app(
@@ -58,7 +58,7 @@ def socket(settings: Settings, *, err: TextIO) -> int:
     rolefit = _rolefit(err)
     if rolefit is None:
         return 1
-    bolt = build_app(settings=settings, services=build_services(rolefit), verify_requests=False)
+    bolt = build_app(settings=settings, services=build_services(rolefit, settings=settings), verify_requests=False)
 
     async def run() -> None:
         handler = AsyncSocketModeHandler(bolt, settings.app_token)
@@ -71,6 +71,10 @@ def socket(settings: Settings, *, err: TextIO) -> int:
 
 
 def chat(*, err: TextIO) -> int:
-    from bot.cli import main as cli_main
+    """The console: the same app and listeners, driven from this terminal (bot/console.py)."""
+    from bot.console import run_console
 
-    return cli_main(["ask", "what is the difference between a pm and a tpm?"])
+    rolefit = _rolefit(err)
+    if rolefit is None:
+        return 1
+    return run_console(rolefit, err=err)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.replies import RoleFit
+from bot.feedback.records import ChannelType, question_from_reply, team_of, vote_from_click
+from bot.feedback.writer import BackgroundStore
+from bot.replies import Reply, RoleFit
 
 logger = logging.getLogger("rolefit")
 
@@ -18,6 +21,8 @@ HomeSection = Callable[[str], Awaitable[list[dict[str, Any]]]]
 class Services:
     rolefit: RoleFit
     home_sections: list[HomeSection] = field(default_factory=list)
+    feedback: BackgroundStore | None = None
+    record_question_text: bool = True
 
     async def home_extras(self, user_id: str) -> list[dict[str, Any]]:
         """Extra App Home blocks that other features contribute for this user."""
@@ -27,5 +32,32 @@ class Services:
         return blocks
 
     async def record_vote(self, *, body: dict[str, Any], entry_id: str, helpful: bool) -> None:
-        """Where "Helpful" / "Not helpful" clicks go; logged until a store is attached."""
+        """Where "Helpful" / "Not helpful" clicks go: logged, and queued for the store if any."""
         logger.info("vote", extra={"entry": entry_id, "helpful": helpful})
+        if self.feedback is None:
+            return
+        vote = vote_from_click(body, answer_id=entry_id, helpful=helpful, at=time.time())
+        if vote is not None:
+            self.feedback.add_vote(vote)
+
+    def record_question(
+        self, *, body: dict[str, Any], channel_type: ChannelType, reply: Reply
+    ) -> None:
+        """Queue one row per request (verdict, score, topic; text only when unanswered).
+
+        Never blocks and never raises, so it is safe inside an ack.
+        """
+        if self.feedback is None:
+            return
+        try:
+            question = question_from_reply(
+                reply,
+                team=team_of(body),
+                channel_type=channel_type,
+                keep_text=self.record_question_text,
+                at=time.time(),
+            )
+        except Exception:
+            logger.exception("could not record a question")
+            return
+        self.feedback.add_question(question)

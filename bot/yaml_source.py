@@ -24,11 +24,27 @@ class LineList(list):
     line: int | None = None
 
 
-class _LineLoader(yaml.SafeLoader):
-    pass
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Safe loading, with libyaml's parser when PyYAML was built with it (several times faster)."""
+
+
+def _refuse_duplicate_keys(node: yaml.MappingNode) -> None:
+    """YAML keys must be unique; PyYAML would silently keep the last one, hiding an edit."""
+    first: dict[tuple[str, str], int] = {}
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = (key_node.tag, key_node.value)
+        if key in first:
+            raise yaml.constructor.ConstructorError(
+                problem=f"duplicate key '{key_node.value}' (first on line {first[key]})",
+                problem_mark=key_node.start_mark,
+            )
+        first[key] = key_node.start_mark.line + 1
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    _refuse_duplicate_keys(node)
     loader.flatten_mapping(node)
     result = LineDict()
     result.line = node.start_mark.line + 1
@@ -68,6 +84,9 @@ def load_yaml(path: Path, problems: list[Problem]) -> Any:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
+        context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and start is not None and start.line + 1 != line:
+            reason += f" ({context} from line {start.line + 1})"
         problems.append(Problem(file=path.name, line=line, message=f"YAML syntax error: {reason}"))
         return None
 

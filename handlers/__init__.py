@@ -8,9 +8,10 @@ from bot.services import Services
 
 
 def register(app: AsyncApp, *, services: Services) -> None:
-    from handlers import actions, commands, errors, events
+    from handlers import actions, commands, errors, events, walkthrough
 
     errors.register(app)
     commands.register(app, services=services)
     events.register(app, services=services)
     actions.register(app, services=services)
+    walkthrough.register(app, services=services)

@@ -17,7 +17,7 @@ from handlers.context import (
     is_home_source,
     message_thread,
 )
-from handlers.delivery import post_or_log
+from handlers.delivery import UNDELIVERED, post_or_log
 
 logger = logging.getLogger("rolefit.handlers")
 
@@ -60,7 +60,11 @@ def register(app: AsyncApp, *, services: Services) -> None:
             return
         channel, thread_ts = message_thread(body)
         if channel:
-            await post_or_log(client, body=body, channel=channel, thread_ts=thread_ts, card=card)
+            posted = await post_or_log(
+                client, body=body, channel=channel, thread_ts=thread_ts, card=card
+            )
+            if posted is None:
+                await respond(replace_original=False, response_type="ephemeral", text=UNDELIVERED)
 
     async def share(body: dict[str, Any], respond: AsyncRespond) -> None:
         user = action_user(body)

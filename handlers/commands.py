@@ -32,6 +32,7 @@ def register(app: AsyncApp, *, services: Services) -> None:
             logger.exception("command failed", extra={"ids": request_ids(body)})
             await ack(response_type="ephemeral", text=SORRY)
             return
+        services.record_question(body=body, channel_type="command", reply=reply)
         if reply.card is None:
             await ack()
             return

@@ -45,3 +45,30 @@ async def post_or_log(
         )
         return None
     return response.get("ts")
+
+
+UNDELIVERED = (
+    ":warning: Sorry, Slack would not take my answer just now. Please ask again in a moment, "
+    "or use `/rolefit` to get the answer privately."
+)
+
+
+async def tell_undelivered(
+    client: AsyncWebClient,
+    *,
+    body: dict[str, Any],
+    channel: str,
+    user: str,
+    thread_ts: str | None = None,
+) -> None:
+    """After a failed post, a private note to the person who asked, when Slack takes that."""
+    try:
+        await client.chat_postEphemeral(
+            channel=channel, user=user, thread_ts=thread_ts, text=UNDELIVERED
+        )
+    except Exception as error:
+        failed = isinstance(error, SlackApiError)
+        reason = error.response.get("error") if failed else type(error).__name__
+        logger.warning(
+            "chat.postEphemeral failed too: %s", reason, extra={"ids": request_ids(body)}
+        )

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.response import BoltResponse
 
 from handlers.context import request_ids
@@ -18,6 +19,10 @@ SORRY = ":warning: Sorry, something went wrong on my side. Please try again in a
 def register(app: AsyncApp) -> None:
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+        if isinstance(error, BoltUnhandledRequestError):
+            ids = request_ids(body or {})
+            logger.debug("ignored: no listener for this request", extra={"ids": ids})
+            return BoltResponse(status=200, body="")
         logger.error(
             "listener failed: %s",
             type(error).__name__,

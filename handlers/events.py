@@ -14,7 +14,7 @@ from bot.cards.help import home_view
 from bot.services import Services
 from handlers import walkthrough
 from handlers.context import request_ids
-from handlers.delivery import post_or_log
+from handlers.delivery import post_or_log, tell_undelivered
 
 logger = logging.getLogger("rolefit.handlers")
 
@@ -44,6 +44,7 @@ def register(app: AsyncApp, *, services: Services) -> None:
         is_dm: bool,
     ) -> None:
         reply = rolefit.reply(text, surface=Surface.PUBLIC, brief_help=not is_dm)
+        services.record_question(body=body, channel_type="im" if is_dm else "channel", reply=reply)
         if reply.starts_walkthrough:
             await walkthrough.start(
                 services=services,
@@ -56,7 +57,13 @@ def register(app: AsyncApp, *, services: Services) -> None:
             )
             return
         assert reply.card is not None
-        await post_or_log(client, body=body, channel=channel, thread_ts=thread_ts, card=reply.card)
+        posted = await post_or_log(
+            client, body=body, channel=channel, thread_ts=thread_ts, card=reply.card
+        )
+        if posted is None and user:
+            await tell_undelivered(
+                client, body=body, channel=channel, user=user, thread_ts=thread_ts
+            )
 
     async def answer_mention(
         event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient

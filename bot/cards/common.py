@@ -16,6 +16,10 @@ SHARE = "rolefit.share"
 HELPFUL = "rolefit.helpful"
 NOT_HELPFUL = "rolefit.not_helpful"
 DECIDE_START = "rolefit.decide.start"
+DECIDE_ANSWER = "rolefit.decide.answer"
+DECIDE_BACK = "rolefit.decide.back"
+DECIDE_RESTART = "rolefit.decide.restart"
+DECIDE_SHARE = "rolefit.decide.share"
 
 MAX_BUTTON_TEXT = 75
 

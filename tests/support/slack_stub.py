@@ -24,6 +24,9 @@ class Call:
     method: str
     params: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+    status: int = 200
+    ok: bool = True
+    abandoned: bool = False
 
     @property
     def blocks(self) -> list[dict[str, Any]]:
@@ -42,6 +45,8 @@ class SlackStub:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.socket_url: str | None = None
+        self._delays: dict[str, float] = {}
+        self._drops: dict[str, int] = {}
 
     @property
     def api_url(self) -> str:
@@ -78,19 +83,34 @@ class SlackStub:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         call = Call(method, await self._read(request), dict(request.headers))
-        await self._record(call)
-        for responder in self.responders:
-            answer = responder(call)
-            if answer is not None:
-                status, body, headers = answer
-                return web.json_response(body, status=status, headers=headers)
-        return web.json_response(self._default(call))
+        return await self._answer(request, call, lambda: self._default(call))
 
     async def _response_url(self, request: web.Request) -> web.Response:
         call = Call("response_url", await self._read(request), dict(request.headers))
         call.params["_name"] = request.match_info["name"]
+        return await self._answer(request, call, lambda: {"ok": True})
+
+    async def _answer(
+        self, request: web.Request, call: Call, default: Callable[[], dict[str, Any]]
+    ) -> web.Response:
         await self._record(call)
-        return web.json_response({"ok": True})
+        if self._drops.get(call.method, 0) > 0:
+            self._drops[call.method] -= 1
+            call.status, call.ok = 0, False
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=500)
+        delay = self._delays.get(call.method)
+        if delay:
+            await asyncio.sleep(delay)
+            call.abandoned = request.transport is None or request.transport.is_closing()
+        for responder in self.responders:
+            answer = responder(call)
+            if answer is not None:
+                status, body, headers = answer
+                call.status, call.ok = status, bool(body.get("ok", True))
+                return web.json_response(body, status=status, headers=headers)
+        return web.json_response(default())
 
     def _default(self, call: Call) -> dict[str, Any]:
         ts = f"1700000000.{next(self._ts):06d}"
@@ -151,6 +171,30 @@ class SlackStub:
             return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}
 
         self.responders.append(responder)
+
+    def slow(self, method: str, *, seconds: float) -> None:
+        """Answer every call of a method (or "response_url") only after `seconds`."""
+        self._delays[method] = seconds
+
+    def drop(self, method: str, *, times: int) -> None:
+        """Close the connection instead of answering, for the next `times` calls of a method."""
+        self._drops[method] = times
+
+    def fail_http(self, method: str, status: int, *, times: int) -> None:
+        """Answer the next `times` calls of a method (or "response_url") with an HTTP error."""
+        remaining = [times]
+
+        def responder(call: Call) -> tuple[int, dict[str, Any], dict[str, str]] | None:
+            if call.method != method or remaining[0] <= 0:
+                return None
+            remaining[0] -= 1
+            return status, {"ok": False, "error": "fatal_error"}, {}
+
+        self.responders.append(responder)
+
+    def delivered(self, method: str) -> list[Call]:
+        """Calls of a method that Slack accepted (2xx), leaving out rate-limited or failed ones."""
+        return [c for c in self.of(method) if c.ok and 200 <= c.status < 300]
 
     def of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]

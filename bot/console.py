@@ -1,0 +1,536 @@
+"""`rolefit chat`: the real Slack app, driven from a terminal.
+
+The console builds the same Bolt app as HTTP and Socket Mode, points its Web API client at its own
+Slack stand-in (`bot.console_slack`), and turns what the person types into signed slash commands
+and button clicks dispatched into the app. What the app posts comes back through the stand-in and
+is printed with `bot.console_render`. No feature lives here, so every feature of the app shows up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import itertools
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TextIO
+from urllib.parse import urlencode
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+
+from bot import logs
+from bot.app import build_app, build_services
+from bot.config import Settings
+from bot.console_render import (
+    BOLD,
+    CYAN,
+    DEFAULT_WIDTH,
+    DIM,
+    MIN_WIDTH,
+    Palette,
+    banner,
+    render_blocks,
+    text_object,
+    use_color,
+)
+from bot.console_slack import APP_ID, BOT_USER, DM, TEAM, USER, USER_NAME, Change, ConsoleSlack
+from bot.replies import RoleFit
+
+COMMAND = "/rolefit"
+FORM = "application/x-www-form-urlencoded"
+QUIT = {"quit", "exit", ":q"}
+HOME = "home"
+QUIET = 0.05  # the app is done once nothing new has arrived for this long...
+MAX_WAIT = 5.0  # ...or after this long, whatever is still running
+
+INTRO = (
+    "RoleFit console: the Slack app, running here. No Slack workspace needed.",
+    "Type a question, or what you would type after /rolefit: help, compare, compare kpis, "
+    "pm, tpm, jd tpm, decide, topics.",
+    "Type a button's number to press it (numbers refer to the buttons of the most recently "
+    "shown messages). `home` opens the App Home tab; `quit` (or Ctrl-D) leaves.",
+)
+
+_ids = itertools.count(1)
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A numbered button: which message it sits on, and the button as the app sent it."""
+
+    key: str
+    button: dict[str, Any]
+
+
+# ---------------------------------------------------------------------------------------------
+# Requests as Slack sends them (pure)
+
+
+def sign(body: str, *, secret: str, timestamp: int) -> dict[str, str]:
+    """Slack's request signature: v0=HMAC-SHA256(secret, "v0:{timestamp}:{body}")."""
+    base = f"v0:{timestamp}:{body}".encode()
+    digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": f"v0={digest}"}
+
+
+def command_payload(text: str, *, response_url: str) -> dict[str, str]:
+    """`/rolefit <text>` typed by the console's person in their DM with RoleFit."""
+    return {
+        "token": "unused",
+        "team_id": TEAM,
+        "team_domain": "console",
+        "channel_id": DM,
+        "channel_name": "directmessage",
+        "user_id": USER,
+        "user_name": USER_NAME,
+        "command": COMMAND,
+        "text": text,
+        "api_app_id": APP_ID,
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": f"{next(_ids)}.console.trigger",
+    }
+
+
+def action_payload(
+    *,
+    button: Mapping[str, Any],
+    where: str,
+    ts: str = "",
+    thread_ts: str | None = None,
+    message: Mapping[str, Any] | None = None,
+    view: Mapping[str, Any] | None = None,
+    response_url: str = "",
+) -> dict[str, Any]:
+    """A block_actions click on `button`, placed where Slack would say the button was."""
+    clicked = {
+        "type": "button",
+        "action_id": button.get("action_id", ""),
+        "block_id": button.get("block_id", ""),
+        "text": button.get("text", {"type": "plain_text", "text": ""}),
+        "value": button.get("value", ""),
+        "action_ts": f"{time.time():.6f}",
+    }
+    if button.get("style"):
+        clicked["style"] = button["style"]
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "user": {"id": USER, "username": USER_NAME, "name": USER_NAME, "team_id": TEAM},
+        "api_app_id": APP_ID,
+        "token": "unused",
+        "trigger_id": f"{next(_ids)}.console.trigger",
+        "team": {"id": TEAM, "domain": "console"},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "state": {"values": {}},
+        "actions": [clicked],
+    }
+    if where in {"home", "modal"}:
+        view_id = (view or {}).get("id") or "V0CONSOLE0"
+        payload["container"] = {"type": "view", "view_id": view_id}
+        payload["view"] = {
+            "id": view_id,
+            "team_id": TEAM,
+            "type": (view or {}).get("type", where),
+            "blocks": list((view or {}).get("blocks") or []),
+            "state": {"values": {}},
+        }
+        return payload
+    ephemeral = where == "ephemeral"
+    container: dict[str, Any] = {
+        "type": "message",
+        "message_ts": ts,
+        "channel_id": DM,
+        "is_ephemeral": ephemeral,
+    }
+    if thread_ts:
+        container["thread_ts"] = thread_ts
+    payload["container"] = container
+    payload["channel"] = {"id": DM, "name": "directmessage"}
+    if not ephemeral and message is not None:
+        payload["message"] = dict(message)
+    payload["response_url"] = response_url
+    return payload
+
+
+def home_opened_envelope() -> dict[str, Any]:
+    """The Events API envelope Slack sends when the person opens RoleFit's App Home tab."""
+    return {
+        "token": "unused",
+        "team_id": TEAM,
+        "api_app_id": APP_ID,
+        "type": "event_callback",
+        "event_id": f"Ev{next(_ids):08d}CONSOLE",
+        "event_time": int(time.time()),
+        "event": {
+            "type": "app_home_opened",
+            "user": USER,
+            "channel": DM,
+            "tab": "home",
+            "event_ts": f"{time.time():.6f}",
+        },
+        "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+    }
+
+
+def label_for(change: Change) -> str:
+    """Who posted it and where, as the line above the message says in Slack."""
+    message = change.message
+    label = {
+        "ephemeral": "RoleFit · only visible to you",
+        "posted": "RoleFit",
+        "home": "RoleFit · App Home",
+        "modal": "RoleFit · dialog",
+    }[message.where]
+    if message.where == "posted" and message.thread_ts and message.thread_ts != message.ts:
+        label += " · in the thread"
+    if change.kind == "updated":
+        label += " · updated"
+    return label
+
+
+def is_quit(line: str) -> bool:
+    return line.strip().lower() in QUIT
+
+
+def command_text(line: str) -> str:
+    """What follows `/rolefit`, whether or not the person typed the command itself."""
+    text = line.strip()
+    if text.lower() == COMMAND or text.lower().startswith(COMMAND + " "):
+        text = text[len(COMMAND) :].strip()
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# The console: one instance per session, on one event loop
+
+
+class Console:
+    """Drives the Bolt app the way Slack does and prints what it posts."""
+
+    def __init__(
+        self,
+        rolefit: RoleFit,
+        *,
+        out: TextIO,
+        palette: Palette,
+        width: Callable[[], int] | None = None,
+    ) -> None:
+        self.rolefit = rolefit
+        self.out = out
+        self.palette = palette
+        self._width = width or terminal_width
+        self._secret = secrets.token_hex(16)
+        self.slack = ConsoleSlack(token=f"xoxb-console-{secrets.token_hex(8)}")
+        self.app: AsyncApp | None = None
+        self.choices: list[Choice] = []
+        self._round: list[Choice] = []
+        self._touched: set[str] = set()
+
+    async def start(self) -> None:
+        await self.slack.start()
+        settings = Settings(
+            bot_token=self.slack.token, signing_secret=self._secret, api_url=self.slack.api_url
+        )
+        self.app = build_app(settings=settings, services=build_services(self.rolefit))
+
+    async def stop(self) -> None:
+        await self.slack.stop()
+
+    async def handle(self, line: str) -> None:
+        """One line the person typed (not a quit)."""
+        text = line.strip()
+        if not text:
+            return
+        self._round, self._touched = [], set()
+        if text.isdigit():
+            await self.press(int(text))
+        elif text.lower() == HOME:
+            await self._run(json.dumps(home_opened_envelope()), "application/json")
+        else:
+            await self.command(command_text(text))
+        self._end_round()
+
+    async def command(self, text: str) -> None:
+        key = self.slack.new_key()
+        payload = command_payload(text, response_url=self.slack.response_url(key))
+        response, started = await self._dispatch(urlencode(payload), FORM)
+        if response.status == 200 and response.body:
+            change = self.slack.respond(key, _ack_message(response.body), announce=False)
+            if change is not None:
+                self._show(change)
+        elif response.status != 200:
+            self._note(_refused(response))
+        await self._settle(started)
+
+    async def press(self, number: int) -> None:
+        if not 1 <= number <= len(self.choices):
+            shown = f"1 to {len(self.choices)}" if self.choices else "none right now"
+            self._note(f"There is no button [{number}] (buttons: {shown}).")
+            return
+        choice = self.choices[number - 1]
+        message = self.slack.messages.get(choice.key)
+        if message is None or not _has_button(message.blocks, choice.button):
+            self._note(f"Button [{number}] is gone: that message has changed since.")
+            return
+        label = text_object(choice.button.get("text"), self.palette)
+        self._note(f"You pressed “{label}”.")
+        payload = action_payload(
+            button=choice.button,
+            where=message.where,
+            ts=message.ts,
+            thread_ts=message.thread_ts,
+            message=message.content(),
+            view=message.view,
+            response_url=self.slack.response_url(message.key),
+        )
+        await self._run(urlencode({"payload": json.dumps(payload)}), FORM)
+
+    async def _run(self, body: str, content_type: str) -> None:
+        response, started = await self._dispatch(body, content_type)
+        if response.status != 200:
+            self._note(_refused(response))
+        await self._settle(started)
+
+    async def _dispatch(
+        self, body: str, content_type: str
+    ) -> tuple[BoltResponse, set[asyncio.Task[Any]]]:
+        """Into the app in-process, signed; returns the ack and the tasks (lazy listeners) it
+        started."""
+        assert self.app is not None, "start() first"
+        headers = {"Content-Type": content_type}
+        headers.update(sign(body, secret=self._secret, timestamp=int(time.time())))
+        before = asyncio.all_tasks()
+        response = await self.app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
+        return response, asyncio.all_tasks() - before
+
+    async def _settle(self, started: set[asyncio.Task[Any]]) -> None:
+        """Print what the app posts until its lazy listeners are done and things go quiet."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + MAX_WAIT
+        while True:
+            try:
+                change = await asyncio.wait_for(self.slack.changes.get(), QUIET)
+            except TimeoutError:
+                if not any(not t.done() for t in started) or loop.time() >= deadline:
+                    break
+                continue
+            self._show(change)
+            if loop.time() >= deadline:
+                break
+        while not self.slack.changes.empty():
+            self._show(self.slack.changes.get_nowait())
+
+    def _show(self, change: Change) -> None:
+        message = change.message
+        self._touched.add(message.key)
+        self._round = [c for c in self._round if c.key != message.key]
+        width = self._width()
+        if change.kind == "deleted":
+            self._print("", self.palette.paint("(RoleFit removed a message)", DIM))
+            return
+        rendered = render_blocks(
+            message.blocks,
+            text=message.text,
+            width=width,
+            palette=self.palette,
+            first_number=len(self._round) + 1,
+        )
+        self._round.extend(Choice(message.key, b) for b in rendered.buttons)
+        self._print("", banner(label_for(change), width=width, palette=self.palette))
+        self._print(*rendered.lines)
+
+    def _end_round(self) -> None:
+        """Numbers follow the latest messages with buttons; a round without any keeps the last
+        numbers, minus buttons on messages that changed."""
+        if self._round:
+            self.choices = self._round
+        else:
+            self.choices = [c for c in self.choices if c.key not in self._touched]
+        self._round, self._touched = [], set()
+
+    def _note(self, text: str) -> None:
+        self._print(self.palette.paint(text, DIM))
+
+    def _print(self, *lines: str) -> None:
+        for line in lines:
+            self.out.write(line + "\n")
+        self.out.flush()
+
+
+def _ack_message(body: str) -> dict[str, Any]:
+    """A command's ack body: JSON with text/blocks, or plain text."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return {"text": body}
+    return data if isinstance(data, dict) else {"text": body}
+
+
+def _refused(response: BoltResponse) -> str:
+    if response.status == 404:
+        return "(Nothing in RoleFit handles that yet.)"
+    if response.status == 401:
+        return "(RoleFit refused the request: bad signature.)"
+    return f"(RoleFit answered with HTTP {response.status}.)"
+
+
+def _has_button(blocks: list[dict[str, Any]], button: Mapping[str, Any]) -> bool:
+    def same(element: Mapping[str, Any]) -> bool:
+        return element.get("action_id") == button.get("action_id") and element.get(
+            "value"
+        ) == button.get("value")
+
+    for block in blocks:
+        elements = list(block.get("elements") or []) if block.get("type") == "actions" else []
+        if block.get("accessory"):
+            elements.append(block["accessory"])
+        if any(same(e) for e in elements if isinstance(e, Mapping)):
+            return True
+    return False
+
+
+def terminal_width() -> int:
+    return max(MIN_WIDTH, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
+
+
+# ---------------------------------------------------------------------------------------------
+# The session: reading lines, logging, start and stop
+
+
+class _OneLineFormatter(logging.Formatter):
+    """Warnings and errors as one line: a stack trace would bury the conversation."""
+
+    def formatException(self, ei: Any) -> str:
+        return ""
+
+    def formatStack(self, stack_info: str) -> str:
+        return ""
+
+
+def quiet_logging(err: TextIO, env: Mapping[str, str]) -> None:
+    """App logs stay out of the conversation: WARNING and up, one line, on stderr. LOG_LEVEL=DEBUG
+    or INFO asks for the full logs instead."""
+    level = (env.get("LOG_LEVEL") or "").strip().upper()
+    if level in {"DEBUG", "INFO"}:
+        logs.setup(level=level, fmt=(env.get("LOG_FORMAT") or "text").strip().lower())
+        return
+    handler = logging.StreamHandler(err)
+    handler.setFormatter(_OneLineFormatter("rolefit: %(levelname)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
+    for noisy in ("slack_bolt", "rolefit.bolt", "aiohttp", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def _prompt(palette: Palette, *, readline: bool) -> str:
+    if not palette.color:
+        return "rolefit> "
+    styled = palette.paint("rolefit>", BOLD, CYAN)
+    if readline:  # readline must be told which characters take no room on screen
+        styled = _SGR.sub(lambda m: f"\x01{m.group()}\x02", styled)
+    return styled + " "
+
+
+def _read_line(stdin: TextIO, out: TextIO, prompt: str, *, interactive: bool) -> str | None:
+    """The next line, or None at the end of input. Piped input is echoed after the prompt, so a
+    scripted session reads like a transcript, and a program driving the console knows it is
+    ready for the next line when the prompt appears."""
+    if interactive:
+        try:
+            return input(prompt)
+        except EOFError:
+            out.write("\n")
+            return None
+    out.write(prompt)
+    out.flush()
+    line = stdin.readline()
+    out.write(line.rstrip("\r\n") + "\n")
+    out.flush()
+    return line.rstrip("\r\n") if line else None
+
+
+def run_console(
+    rolefit: RoleFit,
+    *,
+    stdin: TextIO | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    env: Mapping[str, str] | None = None,
+) -> int:
+    stdin, out, err = stdin or sys.stdin, out or sys.stdout, err or sys.stderr
+    env = os.environ if env is None else env
+    interactive = stdin.isatty()
+    with contextlib.suppress(AttributeError, ValueError):
+        out.reconfigure(errors="replace")  # type: ignore[attr-defined]
+    if interactive:
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401  (up/down history and line editing for input())
+    quiet_logging(err, env)
+    palette = Palette(color=use_color(out, env), me=USER, bot=BOT_USER)
+    console = Console(rolefit, out=out, palette=palette)
+    prompt = _prompt(palette, readline=interactive)
+    loop = asyncio.new_event_loop()
+    status = 0
+    try:
+        loop.run_until_complete(console.start())
+        console._print(*(palette.paint(line, DIM) for line in INTRO))
+        while True:
+            line = _read_line(stdin, out, prompt, interactive=interactive)
+            if line is None or is_quit(line):
+                break
+            try:
+                loop.run_until_complete(console.handle(line))
+            except Exception as error:  # the person gets a line, never a stack trace
+                logging.getLogger("rolefit.console").error("console: %r", error, exc_info=True)
+                console._note(f"(The console could not show that: {type(error).__name__}.)")
+    except KeyboardInterrupt:
+        with contextlib.suppress(BrokenPipeError):
+            out.write("\n")
+    except BrokenPipeError:
+        _discard(out)
+        status = 1
+    finally:
+        _shutdown(loop, console)
+    return status
+
+
+def _shutdown(loop: asyncio.AbstractEventLoop, console: Console) -> None:
+    """Cancel what is still running (a Ctrl-C can land mid-request), then close the stand-in."""
+    try:
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(console.stop())
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    except (KeyboardInterrupt, RuntimeError):
+        pass
+    finally:
+        loop.close()
+
+
+def _discard(out: TextIO) -> None:
+    """The reader went away (`rolefit chat < script | head`): keep the exit quiet."""
+    try:
+        fd = out.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)

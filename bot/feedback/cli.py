@@ -1,0 +1,78 @@
+"""`rolefit report`: the knowledge gaps and answer ratings from the feedback database."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.config import ConfigError, load_settings
+from bot.feedback.report import DEFAULT_LIMIT, build_report, parse_since, report_json, report_text
+from bot.feedback.store import SqliteStore, StoreError
+
+
+def add_report_parser(sub: Any) -> None:
+    report = sub.add_parser("report", help="knowledge gaps and answer ratings from ROLEFIT_DB")
+    report.add_argument("--since", default="30d", help="how far back: 7d, 30d, 12h, all")
+    report.add_argument("--format", choices=("text", "json"), default="text")
+    report.add_argument("--db", default=None, help="default: ROLEFIT_DB, else ./rolefit.db")
+    report.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help="rows per list")
+
+
+def _titles() -> dict[str, str]:
+    """Answer titles for the report; ids alone if the knowledge cannot be loaded."""
+    from bot.knowledge import load_knowledge
+    from bot.problems import KnowledgeError
+
+    try:
+        knowledge = load_knowledge()
+    except KnowledgeError:
+        return {}
+    return {entry.id: entry.title for entry in knowledge.entries}
+
+
+def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        window = parse_since(args.since)
+    except ValueError as error:
+        print(f"rolefit: {error}", file=err)
+        return 2
+    if args.limit < 1:
+        print("rolefit: --limit must be 1 or more", file=err)
+        return 2
+    path = args.db
+    if path is None:
+        try:
+            path = load_settings().db_path
+        except ConfigError as error:
+            print(f"rolefit: {error}", file=err)
+            return 2
+    if not path or not Path(path).expanduser().is_file():
+        print(
+            f"rolefit: no feedback database at {path} (set ROLEFIT_DB or pass --db; the app "
+            "creates it when it first records something)",
+            file=err,
+        )
+        return 1
+    now = time.time()
+    since = None if window is None else now - window
+    try:
+        store = SqliteStore.open(path)
+        try:
+            questions, votes = store.questions(since=since), store.votes(since=since)
+        finally:
+            store.close()
+    except (sqlite3.Error, StoreError, OSError) as error:
+        print(f"rolefit: cannot read {path}: {error}", file=err)
+        return 1
+    report = build_report(
+        questions, votes, since=since, now=now, titles=_titles(), limit=args.limit
+    )
+    if args.format == "json":
+        print(json.dumps(report_json(report), ensure_ascii=False, indent=2), file=out)
+    else:
+        out.write(report_text(report))
+    return 0

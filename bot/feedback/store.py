@@ -1,0 +1,196 @@
+"""Where votes and questions are kept: a small Protocol, and SQLite with versioned migrations.
+
+The Protocol is blocking on purpose: any database can implement it in a few lines, and
+`bot.feedback.writer.BackgroundStore` runs it on a thread of its own so Slack never waits on it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from bot.feedback.records import Question, Vote
+
+BUSY_TIMEOUT = 5.0
+
+
+class StoreError(Exception):
+    """The database is there but RoleFit must not use it (someone else's, or from the future)."""
+
+
+class FeedbackStore(Protocol):
+    """What RoleFit needs from a feedback database. Calls may block; callers keep them off-loop."""
+
+    def add_vote(self, vote: Vote) -> None:
+        """Keep a vote; the same person voting on the same answer again replaces it."""
+
+    def add_question(self, question: Question) -> None: ...
+
+    def votes(self, *, since: float | None = None) -> list[Vote]:
+        """Votes cast (or last changed) at or after `since`, a Unix time; None for all."""
+        ...
+
+    def questions(self, *, since: float | None = None) -> list[Question]: ...
+
+    def close(self) -> None: ...
+
+
+# Forward migrations: MIGRATIONS[n] takes the schema from version n to n + 1, in one transaction.
+# Version 1 kept votes and unanswered questions (text required). Version 2 keeps every request
+# (for usage counts) with the text optional (ROLEFIT_RECORD_QUESTIONS=0), and indexes by time.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE votes (
+            team TEXT NOT NULL,
+            user TEXT NOT NULL,
+            answer_id TEXT NOT NULL,
+            helpful INTEGER NOT NULL,
+            voted_at REAL NOT NULL,
+            PRIMARY KEY (team, user, answer_id)
+        )""",
+        """CREATE TABLE questions (
+            id INTEGER PRIMARY KEY,
+            asked_at REAL NOT NULL,
+            team TEXT NOT NULL,
+            channel_type TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            score REAL,
+            text TEXT NOT NULL
+        )""",
+    ),
+    (
+        """CREATE TABLE questions_v2 (
+            id INTEGER PRIMARY KEY,
+            asked_at REAL NOT NULL,
+            team TEXT NOT NULL,
+            channel_type TEXT NOT NULL,
+            command TEXT NOT NULL,
+            verdict TEXT,
+            score REAL,
+            topic TEXT,
+            answer_id TEXT,
+            text TEXT
+        )""",
+        """INSERT INTO questions_v2
+            (id, asked_at, team, channel_type, command, verdict, score, text)
+            SELECT id, asked_at, team, channel_type, 'ask', verdict, score, text FROM questions""",
+        "DROP TABLE questions",
+        "ALTER TABLE questions_v2 RENAME TO questions",
+        "CREATE INDEX questions_asked_at ON questions (asked_at)",
+        "CREATE INDEX votes_voted_at ON votes (voted_at)",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """0 for an empty database; StoreError for one that holds tables that are not RoleFit's."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "schema_version" not in tables:
+        if tables:
+            raise StoreError("the file holds other tables: not a RoleFit feedback database")
+        return 0
+    row = conn.execute("SELECT version FROM schema_version").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(conn: sqlite3.Connection, *, migrations: Sequence[Sequence[str]] = MIGRATIONS) -> int:
+    """Bring the schema forward to the newest version, one transaction per step; return it."""
+    version = schema_version(conn)
+    if version > len(migrations):
+        raise StoreError(
+            f"schema version {version} is newer than this RoleFit knows ({len(migrations)}): "
+            "upgrade RoleFit or point ROLEFIT_DB elsewhere"
+        )
+    while version < len(migrations):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if version == 0:
+                conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+                conn.execute("INSERT INTO schema_version (version) VALUES (0)")
+            for statement in migrations[version]:
+                conn.execute(statement)
+            version += 1
+            conn.execute("UPDATE schema_version SET version = ?", (version,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return version
+
+
+class SqliteStore:
+    """The default store: one SQLite file in WAL mode. Use it from one thread only."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self._conn = conn
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT) -> SqliteStore:
+        """Open (creating the file and its folder if needed) and migrate; errors propagate."""
+        target = Path(path).expanduser()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(target, timeout=busy_timeout, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, str(target))
+
+    def add_vote(self, vote: Vote) -> None:
+        self._conn.execute(
+            """INSERT INTO votes (team, user, answer_id, helpful, voted_at)
+               VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (team, user, answer_id)
+               DO UPDATE SET helpful = excluded.helpful, voted_at = excluded.voted_at""",
+            (vote.team, vote.user, vote.answer_id, int(vote.helpful), vote.at),
+        )
+
+    def add_question(self, question: Question) -> None:
+        self._conn.execute(
+            """INSERT INTO questions
+               (asked_at, team, channel_type, command, verdict, score, topic, answer_id, text)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                question.at,
+                question.team,
+                question.channel_type,
+                question.command,
+                question.verdict,
+                question.score,
+                question.topic,
+                question.answer_id,
+                question.text,
+            ),
+        )
+
+    def votes(self, *, since: float | None = None) -> list[Vote]:
+        rows = self._conn.execute(
+            """SELECT answer_id, team, user, helpful, voted_at FROM votes
+               WHERE voted_at >= ? ORDER BY voted_at""",
+            (_floor(since),),
+        )
+        return [
+            Vote(answer_id=a, team=t, user=u, helpful=bool(h), at=at) for a, t, u, h, at in rows
+        ]
+
+    def questions(self, *, since: float | None = None) -> list[Question]:
+        rows = self._conn.execute(
+            """SELECT asked_at, team, channel_type, command, verdict, score, topic, answer_id, text
+               FROM questions WHERE asked_at >= ? ORDER BY asked_at, id""",
+            (_floor(since),),
+        )
+        return [Question(*row) for row in rows]
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def _floor(since: float | None) -> float:
+    return float("-inf") if since is None else since

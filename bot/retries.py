@@ -1,0 +1,118 @@
+"""Riding out rate limits and outages: bounded retries for Web API calls and response_url posts.
+
+The Web API client (and the per-request copies Bolt makes of it, which inherit its handlers)
+retries 429 after Retry-After, any 5xx and dropped connections, a few times each. Bolt's
+`respond()` posts to response_url with a client that only retries dropped connections; here every
+request gets a `respond` with the same handlers, which logs a failed post once (with the
+request's ids, see bot/logs.py) instead of raising it into the lazy listener.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.context.respond.internals import _build_message
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.webhook import WebhookResponse
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+logger = logging.getLogger("rolefit.delivery")
+
+CONNECTION_RETRIES = 2
+RATE_LIMIT_RETRIES = 3
+SERVER_ERROR_RETRIES = 2
+
+
+class AsyncAnyServerErrorRetryHandler(AsyncRetryHandler):
+    """Retries every 5xx (slack_sdk's own handler only retries 500 and 503)."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and 500 <= response.status_code < 600
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    return [
+        AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        AsyncAnyServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
+    ]
+
+
+class RetryingRespond(AsyncRespond):
+    """Bolt's `respond()`, with retries, and a logged failure instead of a raised one."""
+
+    async def __call__(  # type: ignore[override]
+        self,
+        text: str | dict[str, Any] = "",
+        blocks: Sequence[Any] | None = None,
+        attachments: Sequence[Any] | None = None,
+        response_type: str | None = None,
+        replace_original: bool | None = None,
+        delete_original: bool | None = None,
+        unfurl_links: bool | None = None,
+        unfurl_media: bool | None = None,
+        thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> WebhookResponse:
+        if self.response_url is None:
+            raise ValueError("respond is unsupported here as there is no response_url")
+        if isinstance(text, dict):
+            message = _build_message(**text)
+        else:
+            message = _build_message(
+                text=text,
+                blocks=blocks,
+                attachments=attachments,
+                response_type=response_type,
+                replace_original=replace_original,
+                delete_original=delete_original,
+                unfurl_links=unfurl_links,
+                unfurl_media=unfurl_media,
+                thread_ts=thread_ts,
+                metadata=metadata,
+            )
+        client = AsyncWebhookClient(
+            url=self.response_url, proxy=self.proxy, ssl=self.ssl, retry_handlers=retry_handlers()
+        )
+        try:
+            response = await client.send_dict(message)
+        except Exception as error:
+            logger.warning("response_url post failed: %s", type(error).__name__)
+            return WebhookResponse(url=self.response_url, status_code=0, body="", headers={})
+        if response.status_code != 200:
+            logger.warning(
+                "response_url post failed: HTTP %s %s",
+                response.status_code,
+                response.body[:100],
+                extra={"status": response.status_code},
+            )
+        return response
+
+
+async def use_retrying_respond(
+    context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
+) -> None:
+    """Bolt global middleware: this request's `respond` retries (lazy listeners share it)."""
+    if context.response_url:
+        context["respond"] = RetryingRespond(
+            response_url=context.response_url, proxy=context.client.proxy, ssl=context.client.ssl
+        )
+    await next()

@@ -1,0 +1,702 @@
+"""The hiring walkthrough in Slack, driven end to end by signed requests against the running app.
+
+Every assertion is on what reached the Web API stand-in (or a response_url): the method, the
+channel and thread, the text, and blocks Slack would accept.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from typing import Any
+
+import pytest
+
+from bot.cards.common import (
+    DECIDE_ANSWER,
+    DECIDE_BACK,
+    DECIDE_RESTART,
+    DECIDE_SHARE,
+    DECIDE_START,
+)
+from bot.cards.help import help_card, home_view
+from bot.knowledge import Knowledge
+from bot.walkthrough_model import Walkthrough
+from bot.walkthrough_state import State, decode_state
+from handlers.walkthrough import IN_CHANNEL, IN_DM, Place, place_for, read_click, start_place
+from tests.support import payloads
+from tests.support.blockkit import check_message
+from tests.support.harness import RunningApp
+from tests.support.payloads import CHANNEL, DM, OTHER_USER, USER, buttons, find_button
+from tests.support.slack_stub import Call, SlackStub
+
+ALL_TPM = (
+    "scaling",
+    "systems",
+    "platform",
+    "migration",
+    "many-teams",
+    "feasibility",
+    "can-it-hold",
+)
+ALL_PM = ("pre-pmf", "growth", "features", "light", "one-team", "outcomes", "which-problem")
+BOTH_STRONG = (
+    "pre-pmf",
+    "growth",
+    "platform",
+    "migration",
+    "many-teams",
+    "outcomes",
+    "which-problem",
+)
+PM_NOW_WITH_PROGRAM = (
+    "pre-pmf",
+    "growth",
+    "features",
+    "light",
+    "many-teams",
+    "delivery",
+    "can-it-hold",
+)
+STARTER = f"<@{USER}> is working out whether to hire a PM or a TPM"
+MENTION_TS = "1700000100.000100"
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def number_posts(stub: SlackStub) -> None:
+    """Answer chat.postMessage with known timestamps (kept as `_ts`), so threads can be checked."""
+    counter = itertools.count(1)
+
+    def responder(call: Call) -> tuple[int, dict[str, Any], dict[str, str]] | None:
+        if call.method != "chat.postMessage":
+            return None
+        ts = f"1710000000.{next(counter):06d}"
+        call.params["_ts"] = ts
+        channel = call.params.get("channel")
+        return 200, {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}, {}
+
+    stub.responders.append(responder)
+
+
+def message_of(call: Call) -> dict[str, Any]:
+    """The message as Slack would include it in a click on it."""
+    message = {"ts": call.params["_ts"], "text": call.params["text"], "blocks": call.blocks}
+    if call.params.get("thread_ts"):
+        message["thread_ts"] = call.params["thread_ts"]
+    return message
+
+
+def updated_message(update: Call, thread_ts: str | None) -> dict[str, Any]:
+    message = {"ts": update.params["ts"], "text": update.params["text"], "blocks": update.blocks}
+    if thread_ts:
+        message["thread_ts"] = thread_ts
+    return message
+
+
+def by_action(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any]:
+    found = [b for b in buttons(blocks) if b["action_id"] == action_id]
+    assert len(found) == 1, [b["action_id"] for b in buttons(blocks)]
+    return found[0]
+
+
+def text_of(call: Call) -> str:
+    parts = [str(call.params.get("text", ""))]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("text"), str):
+                parts.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(call.blocks)
+    return "\n".join(parts)
+
+
+def state_on(call: Call, walkthrough: Walkthrough, action_id: str = DECIDE_RESTART) -> State:
+    return decode_state(by_action(call.blocks, action_id)["value"], walkthrough)
+
+
+def check_everything_sent(stub: SlackStub) -> None:
+    for call in stub.posts():
+        check_message({"text": call.params.get("text"), "blocks": call.blocks})
+
+
+def option_index(walkthrough: Walkthrough, number: int, option_id: str) -> int:
+    return [o.id for o in walkthrough.questions[number].options].index(option_id)
+
+
+async def answer(
+    app: RunningApp,
+    stub: SlackStub,
+    walkthrough: Walkthrough,
+    question: Call,
+    option_id: str,
+    *,
+    channel: str,
+) -> Call:
+    """Click an option on `question`; return the message posted next."""
+    number = len(state_on(question, walkthrough).answers)
+    posted = len(stub.of("chat.postMessage"))
+    button = by_action(
+        question.blocks, f"{DECIDE_ANSWER}.{option_index(walkthrough, number, option_id)}"
+    )
+    await app.click(button, user=USER, channel=channel, message=message_of(question))
+    return (await stub.wait_for("chat.postMessage", posted + 1))[-1]
+
+
+async def walk(
+    app: RunningApp,
+    stub: SlackStub,
+    walkthrough: Walkthrough,
+    first: Call,
+    path: tuple[str, ...],
+    *,
+    channel: str,
+) -> tuple[list[Call], Call]:
+    """Answer every question of `path` from `first`; return the question messages and the result."""
+    questions, shown = [], first
+    for option_id in path:
+        questions.append(shown)
+        shown = await answer(app, stub, walkthrough, shown, option_id, channel=channel)
+    return questions, shown
+
+
+def assert_records(
+    stub: SlackStub, walkthrough: Walkthrough, questions: list[Call], path: tuple[str, ...]
+) -> None:
+    """Each question message was edited, in place, into its question and the chosen answer."""
+    updates = stub.of("chat.update")
+    assert len(updates) == len(questions)
+    for number, (question, update, option_id) in enumerate(
+        zip(questions, updates, path, strict=True)
+    ):
+        assert update.params["ts"] == question.params["_ts"]
+        assert buttons(update.blocks) == []
+        label = walkthrough.questions[number].option(option_id).label  # type: ignore[union-attr]
+        assert f"Question {number + 1} of {len(walkthrough.questions)}" in text_of(update)
+        assert f":white_check_mark: {label}" in text_of(update)
+
+
+def result_header(call: Call) -> str:
+    assert call.blocks[0]["type"] == "header"
+    return call.blocks[0]["text"]["text"]
+
+
+def open_values(call: Call) -> list[str]:
+    return [b["value"] for b in buttons(call.blocks) if b["action_id"].startswith("rolefit.open")]
+
+
+async def start_from_command(app: RunningApp, stub: SlackStub) -> tuple[Call, Call]:
+    assert await app.command("decide") == {}
+    starter, first = await stub.wait_for("chat.postMessage", 2)
+    return starter, first
+
+
+# --- pure routing -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("channel", "thread", "expected"),
+    [
+        ("C0GENERAL", None, Place("C0GENERAL", None, True)),
+        ("C0GENERAL", "1.2", Place("C0GENERAL", "1.2", True)),
+        ("G0PRIVATE", None, Place("G0PRIVATE", None, True)),
+        ("D0ALICEDM", None, Place("D0ALICEDM", None, False)),
+        ("", None, Place(USER, None, False)),
+        (USER, None, Place(USER, None, False)),
+    ],
+)
+def test_where_a_walkthrough_runs(channel: str, thread: str | None, expected: Place) -> None:
+    assert place_for(user_id=USER, channel_id=channel, thread_ts=thread) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "channel", "expected"),
+    [
+        ({"ts": "5.0"}, CHANNEL, Place(CHANNEL, None, True)),
+        ({"ts": "5.1", "thread_ts": "5.0"}, CHANNEL, Place(CHANNEL, "5.0", True)),
+        ({"ts": "5.0", "thread_ts": "5.0"}, CHANNEL, Place(CHANNEL, None, True)),
+        ({"ts": "5.0", "thread_ts": "5.0"}, DM, Place(DM, None, False)),
+    ],
+)
+def test_a_start_click_stays_in_a_thread_but_never_opens_one(
+    message: dict[str, Any], channel: str, expected: Place
+) -> None:
+    """A reply keeps its thread; a top-level message (a thread's parent too) gets a new one."""
+    button = find_button(help_card().blocks, action_prefix=DECIDE_START)
+    body = payloads.block_action(button, channel=channel, message=message)
+    assert start_place(body) == expected
+    assert read_click(body).thread_ts == expected.thread_ts
+
+
+def test_a_start_click_on_the_app_home_goes_to_the_dm() -> None:
+    button = find_button(help_card().blocks, action_prefix=DECIDE_START)
+    body = payloads.block_action(button, home=True)
+    assert start_place(body) == Place(USER, None, False)
+
+
+# --- whole walkthroughs -------------------------------------------------------------------------
+
+
+async def test_decide_command_runs_in_a_channel_thread_to_a_tpm_verdict(
+    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+) -> None:
+    walkthrough = knowledge.walkthrough
+    number_posts(stub)
+    starter, first = await start_from_command(app, stub)
+    assert starter.params["channel"] == CHANNEL
+    assert "thread_ts" not in starter.params
+    assert starter.params["text"] == STARTER
+    assert buttons(starter.blocks) == []
+    assert first.params["channel"] == CHANNEL
+    assert first.params["thread_ts"] == starter.params["_ts"]
+    assert f"Question 1 of {len(walkthrough.questions)}" in text_of(first)
+    assert state_on(first, walkthrough) == State(USER, (), walkthrough.fingerprint, IN_CHANNEL)
+
+    questions, result = await walk(app, stub, walkthrough, first, ALL_TPM, channel=CHANNEL)
+
+    for number, question in enumerate(questions, start=1):
+        assert question.params["thread_ts"] == starter.params["_ts"]
+        assert f"Question {number} of {len(walkthrough.questions)}" in question.params["text"]
+    assert_records(stub, walkthrough, questions, ALL_TPM)
+    assert all(u.params["channel"] == CHANNEL for u in stub.of("chat.update"))
+    assert result.params["channel"] == CHANNEL
+    assert result.params["thread_ts"] == starter.params["_ts"]
+    assert result_header(result) == "Hire a Technical Product Manager"
+    assert open_values(result) == ["jd:tpm", "compare:"]
+    assert find_button(result.blocks, text="share the result in the channel")
+    assert find_button(result.blocks, text="start over")
+    assert not stub.of("response_url")
+    check_everything_sent(stub)
+
+
+async def test_a_mention_runs_in_the_mention_thread_to_a_pm_verdict(
+    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+) -> None:
+    walkthrough = knowledge.walkthrough
+    number_posts(stub)
+    await app.event(payloads.mention("help me decide", ts=MENTION_TS))
+    starter, first = await stub.wait_for("chat.postMessage", 2)
+    assert starter.params["text"] == STARTER
+    assert starter.params["thread_ts"] == MENTION_TS
+    assert first.params["thread_ts"] == MENTION_TS
+
+    questions, result = await walk(app, stub, walkthrough, first, ALL_PM, channel=CHANNEL)
+
+    assert all(q.params["thread_ts"] == MENTION_TS for q in questions)
+    assert_records(stub, walkthrough, questions, ALL_PM)
+    assert result.params["thread_ts"] == MENTION_TS
+    assert result_header(result) == "Hire a Product Manager"
+    assert open_values(result) == ["jd:pm", "compare:"]
+    assert "What the PM would own first" in text_of(result)
+    check_everything_sent(stub)
+
+
+async def test_a_dm_runs_in_the_dm_to_both_and_starts_over_below_the_result(
+    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+) -> None:
+    walkthrough = knowledge.walkthrough
+    number_posts(stub)
+    await app.event(payloads.dm("should we hire a pm or a tpm"))
+    (first,) = await stub.wait_for("chat.postMessage", 1)
+    assert first.params["channel"] == DM
+    assert "thread_ts" not in first.params
+    assert STARTER not in text_of(first)
+    assert state_on(first, walkthrough).extra == IN_DM
+
+    questions, result = await walk(app, stub, walkthrough, first, BOTH_STRONG, channel=DM)
+
+    assert all("thread_ts" not in q.params for q in questions)
+    assert_records(stub, walkthrough, questions, BOTH_STRONG)
+    assert all(u.params["channel"] == DM for u in stub.of("chat.update"))
+    assert result_header(result) == "Hire both a PM and a TPM"
+    assert open_values(result) == ["jd:pm", "jd:tpm", "compare:"]
+    assert DECIDE_SHARE not in [b["action_id"] for b in buttons(result.blocks)]
+
+    updates = len(stub.of("chat.update"))
+    await app.click(
+        by_action(result.blocks, DECIDE_RESTART), channel=DM, message=message_of(result)
+    )
+    again = (await stub.wait_for("chat.postMessage", len(questions) + 2))[-1]
+    assert again.params["channel"] == DM
+    assert "Question 1 of" in text_of(again)
+    assert state_on(again, walkthrough) == State(USER, (), walkthrough.fingerprint, IN_DM)
+    await stub.settle()
+    assert len(stub.of("chat.update")) == updates, "the result stays as it was"
+    check_everything_sent(stub)
+
+
+async def test_the_app_home_button_runs_it_in_the_dm_with_the_program_note(
+    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+) -> None:
+    walkthrough = knowledge.walkthrough
+    number_posts(stub)
+    home = home_view(topics=list(knowledge.topics()))
+    await app.click(find_button(home["blocks"], action_prefix=DECIDE_START), home=True)
+    (first,) = await stub.wait_for("chat.postMessage", 1)
+    assert first.params["channel"] == USER
+    assert "thread_ts" not in first.params
+
+    _, result = await walk(app, stub, walkthrough, first, PM_NOW_WITH_PROGRAM, channel=DM)
+
+    assert all(u.params["channel"] == DM for u in stub.of("chat.update"))
+    assert result_header(result) == "Hire a PM now, plan for a TPM later"
+    assert walkthrough.program_manager_note in text_of(result)
+    assert open_values(result) == ["jd:pm", "jd:tpm", "compare:"]
+    check_everything_sent(stub)
+
+
+# --- Back and Start over ------------------------------------------------------------------------
+
+
+async def test_back_turns_the_question_into_the_previous_one(
+    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+) -> None:
+    walkthrough = knowledge.walkthrough
+    q1, q2 = walkthrough.questions[0], walkthrough.questions[1]
+    number_posts(stub)
+    starter, first = await start_from_command(app, stub)
+    assert DECIDE_BACK not in [b["action_id"] for b in buttons(first.blocks)]
+    second = await answer(app, stub, walkthrough, first, q1.options[0].id, channel=CHANNEL)
+    third = await answer(app, stub, walkthrough, second, q2.options[1].id, channel=CHANNEL)
+    thread = starter.params["_ts"]
+
+    await app.click(
+        by_action(third.blocks, DECIDE_BACK), channel=CHANNEL, message=message_of(third)
+    )
+    back = (await stub.wait_for("chat.update", 3))[-1]
+    assert back.params["ts"] == third.params["_ts"]
+    assert "Question 2 of" in text_of(back)
+    assert f"Last time you picked *{q2.options[1].label}*" in text_of(back)
+    assert state_on(back, walkthrough).answers == (q1.options[0].id,)
+    assert DECIDE_BACK in [b["action_id"] for b in buttons(back.blocks)]
+    await stub.settle()
+    assert len(stub.of("chat.postMessage")) == 4, "Back posts nothing new"
+
+    await app.click(
+        by_action(back.blocks, f"{DECIDE_ANSWER}.2"),
+        channel=CHANNEL,
+        message=updated_message(back, thread),
+    )
+    posts = await stub.wait_for("chat.postMessage", 5)
+    record = stub.of("chat.update")[-1]
+    assert record.params["ts"] == third.params["_ts"]
+    assert f":white_check_mark: {q2.options[2].label}" in text_of(record)
+    assert posts[-1].params["thread_ts"] == thread
+    assert "Question 3 of" in text_of(posts[-1])
+    assert state_on(posts[-1], walkthrough).answers == (q1.options[0].id, q2.options[2].id)
+    check_everything_sent(stub)
+
+
+async def test_start_over_turns_the_question_back_into_the_first(
+    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+) -> None:
+    walkthrough = knowledge.walkthrough
+    number_posts(stub)
+    _, first = await start_from_command(app, stub)
+    second = await answer(app, stub, walkthrough, first, ALL_TPM[0], channel=CHANNEL)
+    third = await answer(app, stub, walkthrough, second, ALL_TPM[1], channel=CHANNEL)
+
+    await app.click(
+        by_action(third.blocks, DECIDE_RESTART), channel=CHANNEL, message=message_of(third)
+    )
+    restarted = (await stub.wait_for("chat.update", 3))[-1]
+    assert restarted.params["ts"] == third.params["_ts"]
+    assert "Question 1 of" in text_of(restarted)
+    assert "Started over" in text_of(restarted)
+    assert state_on(restarted, walkthrough) == State(USER, (), walkthrough.fingerprint, IN_CHANNEL)
+    await stub.settle()
+    assert len(stub.of("chat.postMessage")) == 4
+    check_everything_sent(stub)
+
+
+# --- other people, stale buttons ----------------------------------------------------------------
+
+
+async def test_someone_else_gets_a_private_note_and_can_start_their_own(
+    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+) -> None:
+    walkthrough = knowledge.walkthrough
+    number_posts(stub)
+    _, first = await start_from_command(app, stub)
+
+    await app.click(
+        by_action(first.blocks, f"{DECIDE_ANSWER}.0"),
+        user=OTHER_USER,
+        channel=CHANNEL,
+        message=message_of(first),
+    )
+    (note,) = await stub.wait_for("response_url", 1)
+    assert note.params["_name"] == "click"
+    assert note.params["response_type"] == "ephemeral"
+    assert note.params["replace_original"] is False
+    assert f"belongs to <@{USER}>" in note.params["text"]
+    assert not stub.of("chat.update")
+    assert len(stub.of("chat.postMessage")) == 2
+
+    await app.click(
+        find_button(note.blocks, action_prefix=DECIDE_START),
+        user=OTHER_USER,
+        channel=CHANNEL,
+        ephemeral=True,
+    )
+    starter, own = (await stub.wait_for("chat.postMessage", 4))[-2:]
+    assert starter.params["text"] == f"<@{OTHER_USER}> is working out whether to hire a PM or a TPM"
+    assert starter.params["channel"] == CHANNEL
+    assert "thread_ts" not in starter.params
+    assert own.params["thread_ts"] == starter.params["_ts"]
+    assert state_on(own, walkthrough).owner == OTHER_USER
+    check_everything_sent(stub)
+
+
+async def test_without_a_response_url_the_note_goes_by_post_ephemeral_in_the_thread(
+    app: RunningApp, stub: SlackStub
+) -> None:
+    number_posts(stub)
+    starter, first = await start_from_command(app, stub)
+    await app.click(
+        by_action(first.blocks, f"{DECIDE_ANSWER}.0"),
+        user=OTHER_USER,
+        channel=CHANNEL,
+        message=message_of(first),
+        response_url="",
+    )
+    (note,) = await stub.wait_for("chat.postEphemeral", 1)
+    assert note.params["channel"] == CHANNEL
+    assert note.params["user"] == OTHER_USER
+    assert note.params["thread_ts"] == starter.params["_ts"]
+    assert f"belongs to <@{USER}>" in note.params["text"]
+    assert not stub.of("chat.update")
+    check_everything_sent(stub)
+
+
+DONE = ".".join(ALL_TPM)
+TAMPERED = {
+    "not a walkthrough value": (f"{DECIDE_ANSWER}.0", "not-a-walkthrough-value"),
+    "questions changed": (f"{DECIDE_ANSWER}.0", f"w1:00000000:{USER}::c"),
+    "another version": (f"{DECIDE_ANSWER}.0", f"w0:{{fp}}:{USER}::c"),
+    "unknown option": (f"{DECIDE_ANSWER}.0", f"w1:{{fp}}:{USER}:no-such-option:c"),
+    "too many answers": (f"{DECIDE_ANSWER}.0", f"w1:{{fp}}:{USER}:{DONE}.scaling:c"),
+    "no such option index": (f"{DECIDE_ANSWER}.9", f"w1:{{fp}}:{USER}::c"),
+    "answer after the result": (f"{DECIDE_ANSWER}.0", f"w1:{{fp}}:{USER}:{DONE}:c"),
+    "back from the first question": (DECIDE_BACK, f"w1:{{fp}}:{USER}::c"),
+    "share before the end": (DECIDE_SHARE, f"w1:{{fp}}:{USER}:scaling:c"),
+    "share from a DM": (DECIDE_SHARE, f"w1:{{fp}}:{USER}:{DONE}:d"),
+    "empty value": (DECIDE_RESTART, ""),
+}
+
+
+async def test_stale_or_tampered_buttons_get_an_out_of_date_note(
+    app: RunningApp, stub: SlackStub, knowledge: Knowledge, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One app for every case, to keep this fast; each click has its own response_url."""
+    caplog.set_level(logging.INFO)
+    for number, (case, (action_id, template)) in enumerate(TAMPERED.items(), start=1):
+        value = template.replace("{fp}", knowledge.walkthrough.fingerprint)
+        button = {
+            "action_id": action_id,
+            "value": value,
+            "text": {"type": "plain_text", "text": "x"},
+        }
+        caplog.clear()
+        await app.click(
+            button,
+            channel=CHANNEL,
+            message={"ts": "1.1", "thread_ts": "1.0"},
+            response_url=stub.response_url(f"case{number}"),
+        )
+        note = (await stub.wait_for("response_url", number))[-1]
+        assert note.params["_name"] == f"case{number}", case
+        assert "out of date" in note.params["text"], case
+        assert note.params["response_type"] == "ephemeral", case
+        assert note.params["replace_original"] is False, case
+        assert find_button(note.blocks, action_prefix=DECIDE_START), case
+        # The note is the last thing a refused click does, so anything else would be here by now.
+        assert not [c for c in stub.calls if c.method.startswith("chat.")], case
+        refused = [r for r in caplog.records if "walkthrough button refused" in r.getMessage()]
+        assert len(refused) == 1, case
+        assert not any(r.levelno >= logging.ERROR for r in caplog.records), case
+    check_everything_sent(stub)
+
+
+# --- the bot cannot post where it was asked -----------------------------------------------------
+
+
+async def test_not_in_channel_moves_a_command_to_the_dm_and_says_so(
+    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+) -> None:
+    walkthrough = knowledge.walkthrough
+    stub.fail("chat.postMessage", "not_in_channel", times=1)
+    number_posts(stub)
+    await app.command("decide")
+    refused, first = await stub.wait_for("chat.postMessage", 2)
+    assert refused.params["channel"] == CHANNEL
+    assert first.params["channel"] == USER
+    assert "thread_ts" not in first.params
+    assert f"I can't post in <#{CHANNEL}>" in text_of(first)
+    assert state_on(first, walkthrough) == State(USER, (), walkthrough.fingerprint, IN_DM)
+    (told,) = await stub.wait_for("response_url", 1)
+    assert told.params["_name"] == "cmd"
+    assert told.params["response_type"] == "ephemeral"
+    assert "direct messages" in told.params["text"]
+
+    second = await answer(app, stub, walkthrough, first, ALL_PM[0], channel=DM)
+    assert second.params["channel"] == DM
+    assert stub.of("chat.update")[-1].params["channel"] == DM
+    check_everything_sent(stub)
+
+
+async def test_channel_not_found_moves_a_button_start_to_the_dm(
+    app: RunningApp, stub: SlackStub
+) -> None:
+    stub.fail("chat.postMessage", "channel_not_found", times=1)
+    number_posts(stub)
+    shared = {"ts": "1700000600.000600", "text": "a shared card", "blocks": help_card().blocks}
+    await app.click(
+        find_button(help_card().blocks, action_prefix=DECIDE_START),
+        channel="C0NOTMINE",
+        message=shared,
+    )
+    refused, first = await stub.wait_for("chat.postMessage", 2)
+    assert refused.params["channel"] == "C0NOTMINE"
+    assert first.params["channel"] == USER
+    assert "I can't post in <#C0NOTMINE>" in text_of(first)
+    (told,) = await stub.wait_for("response_url", 1)
+    assert told.params["_name"] == "click"
+    assert "direct messages" in told.params["text"]
+    check_everything_sent(stub)
+
+
+async def test_another_failure_to_post_is_reported_not_moved(
+    app: RunningApp, stub: SlackStub, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    stub.fail("chat.postMessage", "msg_too_long", times=1)
+    await app.command("decide")
+    (told,) = await stub.wait_for("response_url", 1)
+    assert "Sorry" in told.params["text"]
+    await stub.settle()
+    assert len(stub.of("chat.postMessage")) == 1
+    assert any("msg_too_long" in r.getMessage() for r in caplog.records)
+    check_everything_sent(stub)
+
+
+async def test_a_failed_record_update_still_shows_the_next_question(
+    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+) -> None:
+    number_posts(stub)
+    stub.fail("chat.update", "cant_update_message", times=1)
+    _, first = await start_from_command(app, stub)
+    second = await answer(app, stub, knowledge.walkthrough, first, ALL_PM[0], channel=CHANNEL)
+    assert "Question 2 of" in text_of(second)
+
+
+# --- starting from other cards ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "ephemeral", "starter_thread", "question_thread"),
+    [
+        pytest.param({}, True, None, "starter", id="ephemeral card in a channel"),
+        pytest.param({}, False, None, "starter", id="top-level card in a channel"),
+        pytest.param(
+            {"thread_ts": "1700000700.000000"},
+            False,
+            "1700000700.000000",
+            "1700000700.000000",
+            id="card in a channel thread",
+        ),
+    ],
+)
+async def test_the_decide_button_on_a_card_in_a_channel(
+    app: RunningApp,
+    stub: SlackStub,
+    knowledge: Knowledge,
+    message: dict[str, Any],
+    ephemeral: bool,
+    starter_thread: str | None,
+    question_thread: str,
+) -> None:
+    number_posts(stub)
+    card = {"ts": "1700000700.000100", "text": "card", "blocks": help_card().blocks, **message}
+    button = find_button(help_card().blocks, action_prefix=DECIDE_START)
+    await app.click(button, channel=CHANNEL, ephemeral=ephemeral, message=card)
+    starter, first = await stub.wait_for("chat.postMessage", 2)
+    assert starter.params["text"] == STARTER
+    assert starter.params["channel"] == CHANNEL
+    assert starter.params.get("thread_ts") == starter_thread
+    expected = starter.params["_ts"] if question_thread == "starter" else question_thread
+    assert first.params["thread_ts"] == expected
+    assert state_on(first, knowledge.walkthrough) == State(
+        USER, (), knowledge.walkthrough.fingerprint, IN_CHANNEL
+    )
+    check_everything_sent(stub)
+
+
+async def test_the_decide_button_on_a_card_in_the_dm(
+    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+) -> None:
+    number_posts(stub)
+    card = {"ts": "1700000700.000100", "text": "card", "blocks": help_card().blocks}
+    button = find_button(help_card().blocks, action_prefix=DECIDE_START)
+    await app.click(button, channel=DM, message=card)
+    (first,) = await stub.wait_for("chat.postMessage", 1)
+    assert first.params["channel"] == DM
+    assert "thread_ts" not in first.params
+    assert "Question 1 of" in text_of(first)
+    assert state_on(first, knowledge.walkthrough).extra == IN_DM
+    await stub.settle()
+    assert len(stub.of("chat.postMessage")) == 1, "no starter message in a DM"
+
+
+# --- sharing, and any process taking the next click ---------------------------------------------
+
+
+async def test_share_posts_a_summary_to_the_channel_itself(
+    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+) -> None:
+    walkthrough = knowledge.walkthrough
+    number_posts(stub)
+    starter, first = await start_from_command(app, stub)
+    _, result = await walk(app, stub, walkthrough, first, ALL_TPM, channel=CHANNEL)
+    share = by_action(result.blocks, DECIDE_SHARE)
+    posted, updated = len(stub.of("chat.postMessage")), len(stub.of("chat.update"))
+
+    await app.click(share, user=OTHER_USER, channel=CHANNEL, message=message_of(result))
+    (refused,) = await stub.wait_for("response_url", 1)
+    assert f"belongs to <@{USER}>" in refused.params["text"]
+
+    await app.click(share, channel=CHANNEL, message=message_of(result))
+    summary = (await stub.wait_for("chat.postMessage", posted + 1))[-1]
+    assert summary.params["channel"] == CHANNEL
+    assert "thread_ts" not in summary.params
+    assert result_header(summary) == "Hire a Technical Product Manager"
+    assert f"Shared by <@{USER}>" in text_of(summary)
+    assert find_button(summary.blocks, action_prefix=DECIDE_START)
+    done = (await stub.wait_for("chat.update", updated + 1))[-1]
+    assert done.params["ts"] == result.params["_ts"]
+    assert DECIDE_SHARE not in [b["action_id"] for b in buttons(done.blocks)]
+    assert "Shared in the channel" in text_of(done)
+    assert starter.params["_ts"] == result.params["thread_ts"]
+    check_everything_sent(stub)
+
+
+async def test_another_process_takes_the_next_click(
+    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+) -> None:
+    walkthrough = knowledge.walkthrough
+    number_posts(stub)
+    _, first = await start_from_command(app, stub)
+    other = await RunningApp.start(stub, knowledge)
+    try:
+        second = await answer(other, stub, walkthrough, first, ALL_TPM[0], channel=CHANNEL)
+    finally:
+        await other.stop()
+    assert "Question 2 of" in text_of(second)
+    assert state_on(second, walkthrough).answers == (ALL_TPM[0],)
