@@ -44,6 +44,7 @@ from bot.console_render import (
     render_blocks,
     text_object,
     use_color,
+    wrap,
 )
 from bot.console_slack import APP_ID, BOT_USER, DM, TEAM, USER, USER_NAME, Change, ConsoleSlack
 from bot.replies import RoleFit
@@ -488,7 +489,8 @@ def run_console(
     status = 0
     try:
         loop.run_until_complete(console.start())
-        console._print(*(palette.paint(line, DIM) for line in INTRO))
+        intro = [line for text in INTRO for line in wrap(text, terminal_width())]
+        console._print(*(palette.paint(line, DIM) for line in intro))
         while True:
             line = _read_line(stdin, out, prompt, interactive=interactive)
             if line is None or is_quit(line):

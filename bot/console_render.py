@@ -501,6 +501,7 @@ class _Builder:
         self.palette = palette
         self.out = Rendered()
         self.next_number = first_number
+        self.last_kind: str | None = None
 
     def gap(self) -> None:
         if self.out.lines and self.out.lines[-1] != "":
@@ -528,6 +529,9 @@ class _Builder:
     def block(self, block: Block) -> None:
         kind = block.get("type")
         p = self.palette
+        if self.last_kind == "table":
+            self.gap()
+        self.last_kind = kind
         if kind == "header":
             self.gap()
             title = text_object(block.get("text"), p)

@@ -519,7 +519,7 @@ def _parse_areas(data: Any, checker: _Checker) -> list[tuple[ComparisonArea, Lin
         parsed.append((ComparisonArea(**values), node))
     snapshot = {
         _raw_id(node) for node in items if isinstance(node, dict) and node.get("snapshot") is True
-    }
+    } - {None}
     if items and snapshot != set(SNAPSHOT_AREAS):
         missing = sorted(set(SNAPSHOT_AREAS) - snapshot)
         extra = sorted(snapshot - set(SNAPSHOT_AREAS))

@@ -5,11 +5,12 @@ spell-corrected against the knowledge vocabulary with rapidfuzz, then each phras
 word with the question is scored by an IDF-weighted overlap in both directions (a question full of
 words the knowledge never uses cannot score high), blended with a rapidfuzz string ratio.
 
-Only the few entries that can still reach the top are scored: each word keeps its entries ordered
-by the most it can add to an entry's score (see `_Impacts`), and the walk down those lists stops as
-soon as no entry left can beat the ones already ranked. Words like "pm" that are in nearly every
-entry would otherwise make every question score the whole base; the ranking is the same as scoring
-every entry that shares a word, only cheaper.
+Only entries that can still reach the top are scored. Each word keeps its entries ordered by the
+most the word can add to an entry's precision (`_Impacts`); the walk down those lists stops as soon
+as nothing left can beat the entries already ranked, and an entry whose own cheap bound cannot
+reach them is passed over without the full score. Words like "pm" that are in nearly every entry
+would otherwise make every question score the whole base. The ranking, scores included, is the
+same as scoring every entry that shares a word with the question.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from heapq import heappush, heapreplace
+from heapq import heapify, heappop, heappush, heapreplace
 from itertools import islice
 from typing import Literal
 
@@ -42,6 +43,7 @@ UNANCHORED = 0.7
 UNKNOWN_ANCHORED = 1.0
 MIN_WEIGHT = 1.0
 _KEEP = MAX_ALTERNATIVES + 1
+TIGHT = False
 _BOUND_SLACK = 1 + 1e-9
 _OPPOSITE_MOVES = (("pm2tpm", "tpm2pm"), ("tpm2pm", "pm2tpm"))
 ANCHORS = frozenset(
@@ -80,21 +82,23 @@ class _Entry:
     strong: frozenset[str]
     weak: frozenset[str]
     phrasings: tuple[_Phrasing, ...]
+    reach: dict[str, float]
+    """For each phrasing word, the largest share of one phrasing's weight it carries."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Impacts:
-    """The entries holding one word, in the order the walk in `Matcher._ranked` visits them.
+    """The entries holding one word, in the order `Matcher._ranked` walks them.
 
-    First the entries with the word in a phrasing (`strong` of them), by `reach` descending: the
-    largest share of one of the entry's phrasings' weight the word carries, which bounds what it
-    adds to the entry's precision. Then the entries with the word only in the answer (reach 0,
-    recall counted at WEAK_COVERAGE), by entry order, since they all score 0.
+    First the `strong` entries with the word in a phrasing, by `reach` descending (the entry's
+    `_Entry.reach` for the word: what the word can add to its precision); then the entries with
+    the word only in their answer, by entry number, since those all score 0.
     """
 
     ids: tuple[int, ...]
     reach: tuple[float, ...]
     strong: int
+    word: str = ''
 
 
 class Matcher:
@@ -133,10 +137,10 @@ class Matcher:
         self._idf = {w: math.log((count + 1) / (f + 0.5)) for w, f in frequency.items()}
         self._unknown_idf = UNKNOWN_WEIGHT
         self._entries = tuple(
-            _Entry(strong, weak, tuple(self._phrasing(p) for p in phrasings))
+            _entry(strong, weak, [self._phrasing(p) for p in phrasings])
             for strong, weak, phrasings in parsed
         )
-        self._impacts = self._index(self._entries)
+        self._impacts = _index(self._entries)
         self._vocab = tuple(sorted(raw_vocab | {w for w in STOPWORDS if len(w) >= 5}))
         self._known = frozenset(raw_vocab) | frozenset(frequency)
         self._corrections: dict[str, str | None] = {}
@@ -144,30 +148,6 @@ class Matcher:
     def _phrasing(self, words: frozenset[str]) -> _Phrasing:
         terms = tuple((w, self._idf[w]) for w in words)
         return _Phrasing(words, sum(idf for _, idf in terms), terms)
-
-    @staticmethod
-    def _index(entries: tuple[_Entry, ...]) -> dict[str, _Impacts]:
-        reach: dict[str, dict[int, float]] = {}
-        weak: dict[str, list[int]] = {}
-        for index, item in enumerate(entries):
-            for phrasing in item.phrasings:
-                for word, idf in phrasing.terms:
-                    share = idf / phrasing.weight
-                    best = reach.setdefault(word, {})
-                    if share > best.get(index, 0.0):
-                        best[index] = share
-            for word in item.weak:
-                weak.setdefault(word, []).append(index)
-        impacts: dict[str, _Impacts] = {}
-        for word in reach.keys() | weak.keys():
-            strong = sorted(reach.get(word, {}).items(), key=lambda pair: (-pair[1], pair[0]))
-            answer_only = weak.get(word, [])
-            impacts[word] = _Impacts(
-                ids=tuple(i for i, _ in strong) + tuple(answer_only),
-                reach=tuple(r for _, r in strong) + (0.0,) * len(answer_only),
-                strong=len(strong),
-            )
-        return impacts
 
     def _correct(self, word: str) -> str | None:
         """The knowledge word a typo most likely meant, or None when nothing is close enough."""
@@ -219,16 +199,30 @@ class Matcher:
         return weights
 
     def _score(self, item: _Entry, query: dict[str, float], total: float) -> float:
+        return self._scored(item, query, self._recall(item, query, total))
+
+    @staticmethod
+    def _recall(item: _Entry, query: dict[str, float], total: float) -> float:
         covered = sum(
             weight * (1.0 if word in item.strong else WEAK_COVERAGE if word in item.weak else 0.0)
             for word, weight in query.items()
         )
-        recall = covered / total
-        precision = 0.0
-        for phrasing in item.phrasings:
-            shared = sum(idf for w, idf in phrasing.terms if w in query)
-            if phrasing.weight:
-                precision = max(precision, shared / phrasing.weight)
+        return covered / total
+
+    @staticmethod
+    def _scored(
+        item: _Entry, query: dict[str, float], recall: float, hits: list[str] | None = None
+    ) -> float:
+        """The score from the recall; `hits` (the question's words in the entry's phrasings)
+        skips the phrasing loop when there is only one, whose reach is then the precision."""
+        if hits is not None and len(hits) == 1:
+            precision = item.reach[hits[0]]
+        else:
+            precision = 0.0
+            for phrasing in item.phrasings:
+                shared = sum(idf for w, idf in phrasing.terms if w in query)
+                if phrasing.weight:
+                    precision = max(precision, shared / phrasing.weight)
         score = 100 * recall**RECALL_EXP * precision**PRECISION_EXP
         for move, opposite in _OPPOSITE_MOVES:
             if move in query and opposite in item.strong and move not in item.strong:
@@ -251,72 +245,145 @@ class Matcher:
         verdict: Verdict = "answer" if best.score >= self.answer_at else "suggest"
         return MatchResult(question, verdict, best, alternatives, truncated)
 
-    def _ranked(self, query: dict[str, float]) -> list[tuple[int, float]]:
-        """The best `_KEEP` entries sharing a word, by score then entry order, and any others
-        that happened to be scored.
+    def _tight(self, walks, cursors, query, total, anchored):
+        strong = []
+        q_live = 0.0
+        for n, (impacts, weight) in enumerate(walks):
+            at = cursors[n]
+            if at >= len(impacts.ids):
+                continue
+            q_live += weight
+            if at < impacts.strong:
+                r = impacts.reach[at]
+                idf = self._idf[impacts.word]
+                strong.append((idf / r, idf, r, weight))
+        strong.sort()
+        best = 0.0
+        q = idfs = rs = 0.0
+        prec = 0.0
+        for cw, idf, r, weight in strong:
+            q += weight; idfs += idf; rs += r
+            prec = max(prec, idfs / cw)
+            p = min(1.0, rs, prec)
+            rec = min(1.0, (q + WEAK_COVERAGE * (q_live - q)) / total)
+            best = max(best, rec ** RECALL_EXP * p ** PRECISION_EXP)
+        return anchored * 100 * best
 
-        Walks the words' `_Impacts` lists, always a step down the list whose next entry could add
-        the most precision. An entry not reached yet holds each word at most at that list's
-        position, so its recall and precision are at most what the lists' next entries allow;
-        once that bound is below the `_KEEP`-th best score, nothing unscored can enter the top.
-        When only answer-only entries are left, they all score exactly 0, so the first few of
-        each list (the lowest entry numbers) are enough to settle ties at 0.
+    def _ranked(self, query: dict[str, float]) -> list[tuple[int, float]]:
+        """The best `_KEEP` entries sharing a word with the question, by score then entry number,
+        plus whichever others were scored on the way: the top is the same as scoring them all.
+
+        Each step visits the next entry of the word list whose next reach is largest. An entry not
+        visited yet sits at or after every list's cursor, so its recall is at most the weights of
+        the lists not finished and its precision at most the sum of the cursors' reach. Once that
+        bound is below the `_KEEP`-th best score, nothing unvisited can enter the top. A visited
+        entry is scored only when its own bound (its recall, the sum of its reach for the
+        question's words) can reach the top. When only answer-only entries are left, they all
+        score exactly 0, so the first few of each list (the lowest entry numbers) settle ties.
         """
         total = sum(query.values())
         anchored = 1.0 if ANCHORS & query.keys() else UNANCHORED
         walks = [(self._impacts[w], weight) for w, weight in query.items() if w in self._impacts]
-        positions = [0] * len(walks)
+        cursors = [0] * len(walks)
+        queue = [(-impacts.reach[0], n) for n, (impacts, _) in enumerate(walks) if impacts.strong]
+        heapify(queue)
+        seen: set[int] = set()
         scores: dict[int, float] = {}
         top: list[float] = []
 
-        def score(index: int) -> None:
-            value = anchored * self._score(self._entries[index], query, total)
+        qkeys = query.keys()
+
+        def visit(index: int) -> None:
+            seen.add(index)
+            item = self._entries[index]
+            threshold = top[0] if len(top) == _KEEP else 0.0
+            if threshold > 0.0:
+                rsum = qsum = 0.0
+                for w in item.reach.keys() & qkeys:
+                    rsum += item.reach[w]
+                    qsum += query[w]
+                rb = min(1.0, (qsum + WEAK_COVERAGE * (total - qsum)) / total)
+                bound = anchored * 100 * rb**RECALL_EXP * min(1.0, rsum)**PRECISION_EXP
+                if bound * _BOUND_SLACK < threshold:
+                    return
+            recall = self._recall(item, query, total)
+            hits = [w for w in query if w in item.reach]
+            value = anchored * self._scored(item, query, recall, hits)
             scores[index] = value
             if len(top) < _KEEP:
                 heappush(top, value)
             elif value > top[0]:
                 heapreplace(top, value)
 
-        while True:
-            coverage = reach = lead_reach = 0.0
-            lead = -1
-            live = False
-            for n, (impacts, weight) in enumerate(walks):
-                at = positions[n]
-                if at >= len(impacts.ids):
-                    continue
-                live = True
-                if at < impacts.strong:
-                    coverage += weight
-                    reach += impacts.reach[at]
-                    if impacts.reach[at] > lead_reach:
-                        lead, lead_reach = n, impacts.reach[at]
-                else:
-                    coverage += weight * WEAK_COVERAGE
-            if not live:
-                break
-            threshold = top[0] if len(top) == _KEEP else -1.0
-            if lead < 0:
-                if threshold <= 0.0:
-                    for n, (impacts, _) in enumerate(walks):
-                        rest = (i for i in impacts.ids[positions[n] :] if i not in scores)
-                        for index in list(islice(rest, _KEEP)):
-                            score(index)
-                break
-            bound = (
-                anchored
-                * 100
-                * min(1.0, coverage / total) ** RECALL_EXP
-                * min(1.0, reach) ** PRECISION_EXP
+        def coverage() -> float:
+            return sum(
+                weight if cursors[n] < impacts.strong else weight * WEAK_COVERAGE
+                for n, (impacts, weight) in enumerate(walks)
+                if cursors[n] < len(impacts.ids)
             )
+
+        covered = coverage()
+        steps = 0
+        while queue:
+            threshold = top[0] if len(top) == _KEEP else -1.0
+            reach = min(1.0, -sum(r for r, _ in queue))
+            recall = min(1.0, covered / total)
+            bound = anchored * 100 * recall**RECALL_EXP * reach**PRECISION_EXP
             if bound * _BOUND_SLACK < threshold:
-                break
-            impacts = walks[lead][0]
-            at = positions[lead]
-            while at < impacts.strong and impacts.ids[at] in scores:
+                return _ordered(scores)
+            steps += 1
+            if TIGHT and threshold > 0 and steps % TIGHT == 0 and self._tight(walks, cursors, query, total, anchored) * _BOUND_SLACK < threshold:
+                return _ordered(scores)
+            n = heappop(queue)[1]
+            impacts = walks[n][0]
+            at = cursors[n]
+            while at < impacts.strong and impacts.ids[at] in seen:
                 at += 1
             if at < impacts.strong:
-                score(impacts.ids[at])
+                visit(impacts.ids[at])
                 at += 1
-            positions[lead] = at
-        return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+            cursors[n] = at
+            if at < impacts.strong:
+                heappush(queue, (-impacts.reach[at], n))
+            else:
+                covered = coverage()
+        if not (len(top) == _KEEP and top[0] > 0.0):
+            for impacts, _ in walks:
+                rest = (i for i in impacts.ids[impacts.strong :] if i not in seen)
+                for index in list(islice(rest, _KEEP)):
+                    visit(index)
+        return _ordered(scores)
+
+
+def _entry(strong: frozenset[str], weak: frozenset[str], phrasings: list[_Phrasing]) -> _Entry:
+    reach: dict[str, float] = {}
+    for phrasing in phrasings:
+        for word, idf in phrasing.terms:
+            share = idf / phrasing.weight
+            if share > reach.get(word, 0.0):
+                reach[word] = share
+    return _Entry(strong, weak, tuple(phrasings), reach)
+
+
+def _index(entries: tuple[_Entry, ...]) -> dict[str, _Impacts]:
+    strong: dict[str, list[tuple[float, int]]] = {}
+    weak: dict[str, list[int]] = {}
+    for index, item in enumerate(entries):
+        for word, reach in item.reach.items():
+            strong.setdefault(word, []).append((-reach, index))
+        for word in item.weak:
+            weak.setdefault(word, []).append(index)
+    impacts: dict[str, _Impacts] = {}
+    for word in strong.keys() | weak.keys():
+        ranked = sorted(strong.get(word, ()))
+        impacts[word] = _Impacts(
+            ids=tuple(i for _, i in ranked) + tuple(weak.get(word, ())),
+            reach=tuple(-r for r, _ in ranked),
+            strong=len(ranked),
+            word=word,
+        )
+    return impacts
+
+
+def _ordered(scores: dict[int, float]) -> list[tuple[int, float]]:
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import signal
 from typing import TextIO
 
 from aiohttp import web
@@ -12,10 +12,12 @@ from aiohttp import web
 from bot import logs
 from bot.app import build_app, build_services
 from bot.config import Settings
+from bot.inflight import inflight_of
 from bot.knowledge import load_knowledge
 from bot.problems import KnowledgeError
 from bot.replies import RoleFit
 from bot.server import build_web_app
+from bot.services import Services
 
 logger = logging.getLogger("rolefit")
 
@@ -31,42 +33,102 @@ def _rolefit(err: TextIO) -> RoleFit | None:
         return None
 
 
+def _secrets(settings: Settings) -> tuple[str | None, ...]:
+    return (settings.bot_token, settings.signing_secret, settings.app_token)
+
+
+def _close(services: Services) -> None:
+    """After the last request: flush and close what the listeners wrote to."""
+    if services.feedback is not None:
+        services.feedback.close()
+
+
 def serve(settings: Settings, *, host: str | None, port: int | None, err: TextIO) -> int:
-    logs.setup(level=settings.log_level, fmt=settings.log_format)
+    """HTTP mode until SIGTERM or SIGINT; then stop listening, finish what is in flight, exit 0.
+
+    The shutdown sequence is aiohttp's (stop listening, close idle connections, on_shutdown,
+    wait for handlers, on_cleanup); bot/server.py's on_shutdown hook answers 503 from then on and
+    waits for the requests and Bolt lazy listeners in flight, SHUTDOWN_TIMEOUT seconds at most.
+    """
+    logs.setup(level=settings.log_level, fmt=settings.log_format, secrets=_secrets(settings))
     rolefit = _rolefit(err)
     if rolefit is None:
         return 1
-    bolt = build_app(settings=settings, services=build_services(rolefit, settings=settings))
+    services = build_services(rolefit, settings=settings)
+    bolt = build_app(settings=settings, services=services)
     bind_host, bind_port = host or settings.host, port or settings.port
     logger.info("serving Slack requests on http://%s:%s/slack/events", bind_host, bind_port)
-    web.run_app(
-        build_web_app(bolt),
-        host=bind_host,
-        port=bind_port,
-        shutdown_timeout=SHUTDOWN_TIMEOUT,
-        print=None,
-        access_log=None,
-    )
+    try:
+        web.run_app(
+            build_web_app(bolt, shutdown_timeout=SHUTDOWN_TIMEOUT),
+            host=bind_host,
+            port=bind_port,
+            shutdown_timeout=SHUTDOWN_TIMEOUT,
+            print=None,
+            access_log=None,
+        )
+    except OSError as error:
+        print(f"rolefit: cannot listen on {bind_host}:{bind_port}: {error.strerror}", file=err)
+        return 1
+    finally:
+        _close(services)
     logger.info("stopped")
     return 0
 
 
 def socket(settings: Settings, *, err: TextIO) -> int:
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+    """Socket Mode until SIGTERM or SIGINT; then stop taking envelopes, finish, close, exit 0.
 
-    logs.setup(level=settings.log_level, fmt=settings.log_format)
+    Envelopes that arrive while stopping are left unacknowledged, so Slack delivers them again
+    (to another connection, or to this app once it is back) instead of them being half-handled.
+    """
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+    from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
+    from slack_sdk.socket_mode.request import SocketModeRequest
+
+    logs.setup(level=settings.log_level, fmt=settings.log_format, secrets=_secrets(settings))
     rolefit = _rolefit(err)
     if rolefit is None:
         return 1
-    bolt = build_app(settings=settings, services=build_services(rolefit, settings=settings), verify_requests=False)
+    services = build_services(rolefit, settings=settings)
+    bolt = build_app(settings=settings, services=services, verify_requests=False)
+    inflight = inflight_of(bolt)
+
+    class TrackedHandler(AsyncSocketModeHandler):
+        async def handle(  # type: ignore[override]
+            self, client: AsyncBaseSocketModeClient, req: SocketModeRequest
+        ) -> None:
+            if inflight.closing:
+                return
+            inflight.track_current()
+            await super().handle(client, req)  # type: ignore[arg-type]
 
     async def run() -> None:
-        handler = AsyncSocketModeHandler(bolt, settings.app_token)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        handler = TrackedHandler(
+            bolt, settings.app_token, logger=logging.getLogger("slack_sdk.socket_mode")
+        )
         logger.info("connecting to Slack in Socket Mode")
-        await handler.start_async()
+        connecting = asyncio.ensure_future(handler.connect_async())
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if connecting.done():
+            connecting.result()
+            logger.info("connected to Slack in Socket Mode")
+        await stopping
+        logger.info("stopping: finishing the requests in flight")
+        connecting.cancel()
+        await inflight.drain(SHUTDOWN_TIMEOUT)
+        await handler.close_async()
 
-    with contextlib.suppress(KeyboardInterrupt):
+    try:
         asyncio.run(run())
+    finally:
+        _close(services)
+    logger.info("stopped")
     return 0
 
 

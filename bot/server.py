@@ -293,7 +293,6 @@ def build_web_app(
         return web.json_response({"ok": True})
 
     async def drain(_: web.Application) -> None:
-        inflight.closing = True
         await inflight.drain(shutdown_timeout)
 
     web_app = web.Application(client_max_size=MAX_BODY)
@@ -301,6 +300,3 @@ def build_web_app(
     web_app.router.add_get(HEALTH_PATH, health)
     web_app.on_shutdown.append(drain)
     return web_app
-
-
-__all__ = ["EVENTS_PATH", "HEALTH_PATH", "MAX_BODY", "RequestGate", "build_web_app"]

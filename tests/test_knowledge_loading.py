@@ -179,7 +179,7 @@ def test_bundled_knowledge_meets_the_content_rules() -> None:
 
 
 def test_a_copy_rewritten_by_pyyaml_still_loads(folder: Path) -> None:
-    """The mutation tests below rewrite files with yaml.safe_dump: that alone breaks nothing."""
+    """The tests below rewrite files with PyYAML's dumper: that alone breaks nothing."""
     for name in ("faq.yml", "roles.yml", "comparison.yml", "decision.yml"):
         edit(folder, name, lambda data: None)
     knowledge = load_knowledge(folder)
@@ -553,3 +553,10 @@ def test_without_rolefit_knowledge_dir_the_bundled_folder_is_used() -> None:
     assert knowledge_dir({}) == bundled_dir()
     assert knowledge_dir({"ROLEFIT_KNOWLEDGE_DIR": "  "}) == bundled_dir()
     assert (bundled_dir() / "faq.yml").is_file()
+
+
+def test_an_area_without_an_id_is_named_by_its_position(folder: Path) -> None:
+    index = _area_index(folder, snapshot=False)
+    edit(folder, "comparison.yml", lambda d: d["areas"][index].update(id=None, snapshot=True))
+    problem = only(problems_of(folder), file="comparison.yml", entry=f"#{index + 1}", field="id")
+    assert "missing" in problem.message

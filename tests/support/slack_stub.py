@@ -26,7 +26,7 @@ class Call:
     headers: dict[str, str] = field(default_factory=dict)
     status: int = 200
     ok: bool = True
-    abandoned: bool = False
+    answered: bool = False
 
     @property
     def blocks(self) -> list[dict[str, Any]]:
@@ -103,7 +103,7 @@ class SlackStub:
         delay = self._delays.get(call.method)
         if delay:
             await asyncio.sleep(delay)
-            call.abandoned = request.transport is None or request.transport.is_closing()
+        call.answered = True
         for responder in self.responders:
             answer = responder(call)
             if answer is not None:

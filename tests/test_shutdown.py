@@ -1,0 +1,271 @@
+"""Stopping: SIGTERM finishes the answers in flight (lazy ones too), closes up and exits 0."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.inflight import InFlight
+from tests.support import payloads
+from tests.support.signing import BOT_TOKEN, SIGNING_SECRET, json_body, signed_headers
+from tests.support.slack_stub import SlackStub
+
+ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def app_env(stub: SlackStub, **extra: str) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": stub.api_url,
+        "LOG_LEVEL": "INFO",
+        **({"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}),
+        **extra,
+    }
+
+
+class ServerProcess:
+    """`python -m bot serve` on a free port, pointed at the stand-in."""
+
+    def __init__(self, process: asyncio.subprocess.Process, port: int) -> None:
+        self.process = process
+        self.port = port
+        self.session = aiohttp.ClientSession()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def wait_ready(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + START_TIMEOUT
+        while loop.time() < deadline:
+            assert self.process.returncode is None, "the server exited during start-up"
+            with contextlib.suppress(aiohttp.ClientError):
+                async with self.session.get(f"{self.url}/healthz") as response:
+                    if response.status == 200:
+                        return
+            await asyncio.sleep(0.1)
+        raise AssertionError("the server did not start")
+
+    async def send_event(self, event: dict[str, object]) -> int:
+        body = json_body(payloads.envelope(event))
+        headers = signed_headers(body, content_type="application/json")
+        async with self.session.post(
+            f"{self.url}/slack/events", data=body.encode(), headers=headers
+        ) as response:
+            return response.status
+
+    async def refuses(self) -> bool:
+        """True once a new request is turned away (connection refused, or 503 while draining)."""
+        try:
+            async with aiohttp.ClientSession() as fresh, fresh.get(f"{self.url}/healthz") as resp:
+                return resp.status == 503
+        except aiohttp.ClientError:
+            return True
+
+    async def stop(self) -> tuple[int, str]:
+        self.process.send_signal(signal.SIGTERM)
+        return await self.finish()
+
+    async def finish(self) -> tuple[int, str]:
+        assert self.process.stderr is not None
+        stderr = await asyncio.wait_for(self.process.stderr.read(), timeout=30)
+        code = await asyncio.wait_for(self.process.wait(), timeout=30)
+        await self.session.close()
+        return code, stderr.decode()
+
+
+@pytest.fixture
+async def server(stub: SlackStub) -> AsyncIterator[ServerProcess]:
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        cwd=ROOT,
+        env=app_env(stub),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    running = ServerProcess(process, port)
+    try:
+        await running.wait_ready()
+        yield running
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await running.session.close()
+
+
+async def test_sigterm_finishes_a_slow_post_in_flight_and_exits_0(
+    server: ServerProcess, stub: SlackStub
+) -> None:
+    stub.slow("chat.postMessage", seconds=1.0)
+    assert await server.send_event(payloads.mention("what is a tpm?")) == 200
+    await stub.wait_for("chat.postMessage")
+    server.process.send_signal(signal.SIGTERM)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 5
+    while not await server.refuses():
+        assert loop.time() < deadline, "still taking new requests after SIGTERM"
+        await asyncio.sleep(0.05)
+    code, stderr = await server.finish()
+    assert code == 0, stderr
+    (post,) = stub.of("chat.postMessage")
+    assert post.answered, "the app exited before Slack answered its post"
+    assert "cancelled" not in stderr and "stopped" in stderr
+
+
+async def test_sigterm_waits_for_a_lazy_listener_still_retrying(
+    server: ServerProcess, stub: SlackStub
+) -> None:
+    """The first post is rate limited; its retry (after Retry-After) comes after the SIGTERM."""
+    stub.rate_limit("chat.postMessage", times=1, retry_after=1)
+    assert await server.send_event(payloads.dm("what does a pm do?")) == 200
+    await stub.wait_for("chat.postMessage")
+    code, stderr = await server.stop()
+    assert code == 0, stderr
+    assert [c.status for c in stub.of("chat.postMessage")] == [429, 200]
+
+
+async def test_sigterm_with_nothing_in_flight_exits_0_at_once(server: ServerProcess) -> None:
+    code, stderr = await server.stop()
+    assert code == 0, stderr
+    assert "stopped" in stderr
+
+
+async def test_draining_is_bounded_and_cancels_what_is_left() -> None:
+    inflight = InFlight()
+    finished: list[str] = []
+
+    async def quick() -> None:
+        await asyncio.sleep(0.05)
+        finished.append("quick")
+
+    async def stuck() -> None:
+        await asyncio.sleep(3600)
+        finished.append("stuck")
+
+    quick_task, stuck_task = asyncio.ensure_future(quick()), asyncio.ensure_future(stuck())
+    inflight.track(quick_task)
+    inflight.track(stuck_task)
+    assert len(inflight) == 2
+    assert await inflight.drain(0.3) == 1
+    assert inflight.closing
+    assert finished == ["quick"]
+    assert stuck_task.cancelled()
+    assert len(inflight) == 0
+
+
+# ---------------------------------------------------------------- Socket Mode
+
+
+class FakeSocketMode:
+    """Slack's end of a Socket Mode connection: sends envelopes, collects acks."""
+
+    def __init__(self) -> None:
+        self.acks: asyncio.Queue[dict[str, object]] = asyncio.Queue()
+        self.connected = asyncio.Event()
+        self.socket: web.WebSocketResponse | None = None
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/link", self._link)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"ws://127.0.0.1:{port}/link"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _link(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.socket = ws
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        self.connected.set()
+        async for message in ws:
+            if message.type == aiohttp.WSMsgType.TEXT:
+                await self.acks.put(json.loads(message.data))
+        return ws
+
+    async def send(self, envelope_id: str, event: dict[str, object]) -> None:
+        assert self.socket is not None
+        await self.socket.send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": "events_api",
+                "accepts_response_payload": False,
+                "retry_attempt": 0,
+                "payload": payloads.envelope(event),
+            }
+        )
+
+
+async def test_socket_mode_sigterm_finishes_the_post_in_flight_and_exits_0(
+    stub: SlackStub,
+) -> None:
+    slack = FakeSocketMode()
+    await slack.start()
+    stub.socket_url = slack.url
+    stub.slow("chat.postMessage", seconds=1.0)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "socket",
+        cwd=ROOT,
+        env=app_env(stub, SLACK_APP_TOKEN="xapp-1-A0ROLEFIT-1-test"),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await asyncio.wait_for(slack.connected.wait(), START_TIMEOUT)
+        await slack.send("env-1", payloads.mention("what is a tpm?"))
+        ack = await asyncio.wait_for(slack.acks.get(), 10)
+        assert ack["envelope_id"] == "env-1"
+        await stub.wait_for("chat.postMessage")
+        process.send_signal(signal.SIGTERM)
+        assert process.stderr is not None
+        stderr = (await asyncio.wait_for(process.stderr.read(), 30)).decode()
+        assert await asyncio.wait_for(process.wait(), 30) == 0, stderr
+        (post,) = stub.of("chat.postMessage")
+        assert post.answered, "the app exited before Slack answered its post"
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await slack.stop()
+    assert "stopped" in stderr
