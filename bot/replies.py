@@ -80,7 +80,9 @@ class RoleFit:
             return Reply("answer", card, result)
         if result.verdict == "suggest":
             return Reply("suggest", suggest_card(result, surface=surface), result)
-        card = no_match_card(question, knowledge=self.knowledge, surface=surface)
+        card = no_match_card(
+            question, knowledge=self.knowledge, surface=surface, truncated=result.truncated
+        )
         return Reply("none", card, result)
 
     def render(self, value: str, *, surface: Surface, shared_by: str | None = None) -> Card | None:

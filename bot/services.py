@@ -8,11 +8,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.dedup import MemorySeen, SeenStore
 from bot.feedback.records import ChannelType, question_from_reply, team_of, vote_from_click
 from bot.feedback.writer import BackgroundStore
 from bot.replies import Reply, RoleFit
 
 logger = logging.getLogger("rolefit")
+
+CLICK_TTL = 30.0
+"""How long a walkthrough click is remembered, so a double-click acts once."""
 
 HomeSection = Callable[[str], Awaitable[list[dict[str, Any]]]]
 
@@ -23,6 +27,7 @@ class Services:
     home_sections: list[HomeSection] = field(default_factory=list)
     feedback: BackgroundStore | None = None
     record_question_text: bool = True
+    clicks: SeenStore = field(default_factory=lambda: MemorySeen(ttl=CLICK_TTL, max_keys=10_000))
 
     async def home_extras(self, user_id: str) -> list[dict[str, Any]]:
         """Extra App Home blocks that other features contribute for this user."""

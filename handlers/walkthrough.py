@@ -405,6 +405,10 @@ async def handle_click(services: Services, *, client: AsyncWebClient, body: dict
     if click.user != state.owner:
         await _tell_privately(client, body=body, click=click, card=not_yours_card(state.owner))
         return
+    key = f"{click.channel}:{click.message_ts}:{click.action}:{click.index}:{click.value}"
+    if not await services.clicks.first_time(key):
+        logger.debug("walkthrough: a repeated click ignored", extra=_ids(body))
+        return
     try:
         if click.action == SHARE:
             summary, shared = plan_share(walkthrough, state)

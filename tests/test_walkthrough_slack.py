@@ -700,3 +700,21 @@ async def test_another_process_takes_the_next_click(
         await other.stop()
     assert "Question 2 of" in text_of(second)
     assert state_on(second, walkthrough).answers == (ALL_TPM[0],)
+
+
+async def test_a_double_click_on_an_option_acts_once(
+    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+) -> None:
+    walkthrough = knowledge.walkthrough
+    number_posts(stub)
+    _, first = await start_from_command(app, stub)
+    option = by_action(first.blocks, f"{DECIDE_ANSWER}.0")
+    first_click = await app.click(option, channel=CHANNEL, message=message_of(first))
+    second_click = await app.click(option, channel=CHANNEL, message=message_of(first))
+    assert first_click == second_click == 200
+    posts = await stub.wait_for("chat.postMessage", 3)
+    await stub.settle()
+    assert len(stub.of("chat.postMessage")) == 3, "one next question, not two"
+    assert len(stub.of("chat.update")) == 1
+    assert "Question 2 of" in text_of(posts[-1])
+    assert state_on(posts[-1], walkthrough).answers == (walkthrough.questions[0].options[0].id,)

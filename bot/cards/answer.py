@@ -34,6 +34,9 @@ SUGGESTED_TOPICS = (
 )
 
 
+TRUNCATED_NOTE = ":scissors: That was a long question, so I only read its first part."
+
+
 def share_button(ref: str) -> Block:
     return button("Share in channel", action_id=SHARE, value=ref)
 
@@ -57,7 +60,7 @@ def answer_card(
     if question is not None:
         notes.append(f"You asked {quote_user_text(question)}")
     if truncated:
-        notes.append(":scissors: That was a long question, so I answered its first part.")
+        notes.append(TRUNCATED_NOTE)
     if notes:
         blocks.append(context(*notes))
     program = _program_entry(knowledge)
@@ -108,13 +111,18 @@ def suggest_card(result: MatchResult, *, surface: Surface) -> Card:
                 for i, entry in enumerate(choices)
             )
         ),
-        context("None of these? Try rewording, or type `/rolefit topics` to browse."),
+        context(
+            *([TRUNCATED_NOTE] if result.truncated else []),
+            "None of these? Try rewording, or type `/rolefit topics` to browse.",
+        ),
     ]
     text = "Did you mean: " + "; ".join(e.question for e in choices)
     return Card(text=text, blocks=blocks)
 
 
-def no_match_card(question: str, *, knowledge: Knowledge, surface: Surface) -> Card:
+def no_match_card(
+    question: str, *, knowledge: Knowledge, surface: Surface, truncated: bool = False
+) -> Card:
     topics = knowledge.topics()
     suggestions = [topics[t][0] for t in SUGGESTED_TOPICS if t in topics]
     blocks: list[Block] = [
@@ -123,6 +131,7 @@ def no_match_card(question: str, *, knowledge: Knowledge, surface: Surface) -> C
             "I only know about Product Managers and Technical Product Managers: what they do, "
             "how they differ, and when to hire which."
         ),
+        *([context(TRUNCATED_NOTE)] if truncated else []),
         divider(),
         section("*People often ask:*"),
         actions(
