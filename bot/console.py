@@ -239,7 +239,6 @@ class Console:
         self.app: AsyncApp | None = None
         self.choices: list[Choice] = []
         self._round: list[Choice] = []
-        self._touched: set[str] = set()
 
     async def start(self) -> None:
         await self.slack.start()
@@ -256,7 +255,7 @@ class Console:
         text = line.strip()
         if not text:
             return
-        self._round, self._touched = [], set()
+        self._round = []
         if text.isdigit():
             await self.press(int(text))
         elif text.lower() == HOME:
@@ -274,21 +273,21 @@ class Console:
             if change is not None:
                 self._show(change)
         elif response.status != 200:
-            self._note(_refused(response))
+            self.note(_refused(response))
         await self._settle(started)
 
     async def press(self, number: int) -> None:
         if not 1 <= number <= len(self.choices):
             shown = f"1 to {len(self.choices)}" if self.choices else "none right now"
-            self._note(f"There is no button [{number}] (buttons: {shown}).")
+            self.note(f"There is no button [{number}] (buttons: {shown}).")
             return
         choice = self.choices[number - 1]
         message = self.slack.messages.get(choice.key)
         if message is None or not _has_button(message.blocks, choice.button):
-            self._note(f"Button [{number}] is gone: that message has changed since.")
+            self.note(f"Button [{number}] is gone: that message has changed since.")
             return
         label = text_object(choice.button.get("text"), self.palette)
-        self._note(f"You pressed “{label}”.")
+        self.note(f"You pressed “{label}”.")
         payload = action_payload(
             button=choice.button,
             where=message.where,
@@ -303,7 +302,7 @@ class Console:
     async def _run(self, body: str, content_type: str) -> None:
         response, started = await self._dispatch(body, content_type)
         if response.status != 200:
-            self._note(_refused(response))
+            self.note(_refused(response))
         await self._settle(started)
 
     async def _dispatch(
@@ -337,11 +336,9 @@ class Console:
 
     def _show(self, change: Change) -> None:
         message = change.message
-        self._touched.add(message.key)
-        self._round = [c for c in self._round if c.key != message.key]
         width = self._width()
         if change.kind == "deleted":
-            self._print("", self.palette.paint("(RoleFit removed a message)", DIM))
+            self.say("", self.palette.paint("(RoleFit removed a message)", DIM))
             return
         rendered = render_blocks(
             message.blocks,
@@ -351,22 +348,20 @@ class Console:
             first_number=len(self._round) + 1,
         )
         self._round.extend(Choice(message.key, b) for b in rendered.buttons)
-        self._print("", banner(label_for(change), width=width, palette=self.palette))
-        self._print(*rendered.lines)
+        self.say("", banner(label_for(change), width=width, palette=self.palette))
+        self.say(*rendered.lines)
 
     def _end_round(self) -> None:
-        """Numbers follow the latest messages with buttons; a round without any keeps the last
-        numbers, minus buttons on messages that changed."""
+        """Numbers follow the latest messages with buttons; a round that showed none keeps the
+        numbers as they were (a button that has since gone away is refused when pressed)."""
         if self._round:
             self.choices = self._round
-        else:
-            self.choices = [c for c in self.choices if c.key not in self._touched]
-        self._round, self._touched = [], set()
+        self._round = []
 
-    def _note(self, text: str) -> None:
-        self._print(self.palette.paint(text, DIM))
+    def note(self, text: str) -> None:
+        self.say(self.palette.paint(text, DIM))
 
-    def _print(self, *lines: str) -> None:
+    def say(self, *lines: str) -> None:
         for line in lines:
             self.out.write(line + "\n")
         self.out.flush()
@@ -490,21 +485,26 @@ def run_console(
     try:
         loop.run_until_complete(console.start())
         intro = [line for text in INTRO for line in wrap(text, terminal_width())]
-        console._print(*(palette.paint(line, DIM) for line in intro))
+        console.say(*(palette.paint(line, DIM) for line in intro))
         while True:
             line = _read_line(stdin, out, prompt, interactive=interactive)
             if line is None or is_quit(line):
                 break
             try:
                 loop.run_until_complete(console.handle(line))
+            except BrokenPipeError:
+                raise
             except Exception as error:  # the person gets a line, never a stack trace
                 logging.getLogger("rolefit.console").error("console: %r", error, exc_info=True)
-                console._note(f"(The console could not show that: {type(error).__name__}.)")
+                console.note(f"(The console could not show that: {type(error).__name__}.)")
     except KeyboardInterrupt:
         with contextlib.suppress(BrokenPipeError):
             out.write("\n")
     except BrokenPipeError:
         _discard(out)
+        status = 1
+    except Exception as error:  # e.g. no local port for the stand-in: one line, no stack trace
+        err.write(f"rolefit: the console stopped: {type(error).__name__}: {error}\n")
         status = 1
     finally:
         _shutdown(loop, console)
