@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import signal
 import socket
@@ -14,12 +13,12 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp import web
 
 from bot.inflight import InFlight
 from tests.support import payloads
 from tests.support.signing import BOT_TOKEN, SIGNING_SECRET, json_body, signed_headers
 from tests.support.slack_stub import SlackStub
+from tests.support.socket_slack import SocketSlack, events_api
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 30.0
@@ -186,58 +185,10 @@ async def test_draining_is_bounded_and_cancels_what_is_left() -> None:
 # ---------------------------------------------------------------- Socket Mode
 
 
-class FakeSocketMode:
-    """Slack's end of a Socket Mode connection: sends envelopes, collects acks."""
-
-    def __init__(self) -> None:
-        self.acks: asyncio.Queue[dict[str, object]] = asyncio.Queue()
-        self.connected = asyncio.Event()
-        self.socket: web.WebSocketResponse | None = None
-        self._runner: web.AppRunner | None = None
-        self.url = ""
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_get("/link", self._link)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"ws://127.0.0.1:{port}/link"
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _link(self, request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse()
-        await ws.prepare(request)
-        self.socket = ws
-        await ws.send_json({"type": "hello", "num_connections": 1})
-        self.connected.set()
-        async for message in ws:
-            if message.type == aiohttp.WSMsgType.TEXT:
-                await self.acks.put(json.loads(message.data))
-        return ws
-
-    async def send(self, envelope_id: str, event: dict[str, object]) -> None:
-        assert self.socket is not None
-        await self.socket.send_json(
-            {
-                "envelope_id": envelope_id,
-                "type": "events_api",
-                "accepts_response_payload": False,
-                "retry_attempt": 0,
-                "payload": payloads.envelope(event),
-            }
-        )
-
-
 async def test_socket_mode_sigterm_finishes_the_post_in_flight_and_exits_0(
     stub: SlackStub,
 ) -> None:
-    slack = FakeSocketMode()
+    slack = SocketSlack()
     await slack.start()
     stub.socket_url = slack.url
     stub.slow("chat.postMessage", seconds=1.0)
@@ -253,8 +204,8 @@ async def test_socket_mode_sigterm_finishes_the_post_in_flight_and_exits_0(
     )
     try:
         await asyncio.wait_for(slack.connected.wait(), START_TIMEOUT)
-        await slack.send("env-1", payloads.mention("what is a tpm?"))
-        ack = await asyncio.wait_for(slack.acks.get(), 10)
+        await slack.send(events_api("env-1", payloads.mention("what is a tpm?")))
+        ack = await slack.ack_for("env-1")
         assert ack["envelope_id"] == "env-1"
         await stub.wait_for("chat.postMessage")
         process.send_signal(signal.SIGTERM)

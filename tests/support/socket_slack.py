@@ -1,0 +1,85 @@
+"""Slack's end of a Socket Mode connection: accepts the app's websocket, sends envelopes, and
+collects the app's acks by envelope id."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from tests.support import payloads
+
+
+def events_api(envelope_id: str, event: dict[str, Any], *, retry_attempt: int = 0) -> dict:
+    return {
+        "envelope_id": envelope_id,
+        "type": "events_api",
+        "accepts_response_payload": False,
+        "retry_attempt": retry_attempt,
+        "retry_reason": "timeout" if retry_attempt else "",
+        "payload": payloads.envelope(event),
+    }
+
+
+def slash_command(envelope_id: str, command: dict[str, Any]) -> dict:
+    return {
+        "envelope_id": envelope_id,
+        "type": "slash_commands",
+        "accepts_response_payload": True,
+        "payload": command,
+    }
+
+
+class SocketSlack:
+    """Start with `await start()`, point the stand-in's apps.connections.open at `url`."""
+
+    def __init__(self) -> None:
+        self.acks: dict[str, dict[str, Any]] = {}
+        self.connected = asyncio.Event()
+        self._acked = asyncio.Condition()
+        self._socket: web.WebSocketResponse | None = None
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/link", self._link)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"ws://127.0.0.1:{port}/link"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _link(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._socket = socket
+        await socket.send_str(json.dumps({"type": "hello", "num_connections": 1}))
+        self.connected.set()
+        async for message in socket:
+            if message.type != WSMsgType.TEXT:
+                break
+            data = json.loads(message.data)
+            async with self._acked:
+                self.acks[data["envelope_id"]] = data
+                self._acked.notify_all()
+        return socket
+
+    async def send(self, envelope: dict[str, Any]) -> None:
+        assert self._socket is not None, "the app has not connected"
+        await self._socket.send_str(json.dumps(envelope))
+
+    async def ack_for(self, envelope_id: str, timeout: float = 10.0) -> dict[str, Any]:
+        async def wait() -> None:
+            async with self._acked:
+                await self._acked.wait_for(lambda: envelope_id in self.acks)
+
+        await asyncio.wait_for(wait(), timeout)
+        return self.acks[envelope_id]
