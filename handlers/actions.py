@@ -17,7 +17,7 @@ from handlers.context import (
     is_home_source,
     message_thread,
 )
-from handlers.delivery import UNDELIVERED, post_or_log
+from handlers.delivery import UNDELIVERED, post_card
 
 logger = logging.getLogger("rolefit.handlers")
 
@@ -56,14 +56,14 @@ def register(app: AsyncApp, *, services: Services) -> None:
         card = rolefit.render(value, surface=Surface.PUBLIC) or STALE
         if is_home_source(body):
             if user:
-                await post_or_log(client, body=body, channel=user, card=card)
+                await post_card(client, body=body, channel=user, card=card)
             return
         channel, thread_ts = message_thread(body)
         if channel:
-            posted = await post_or_log(
+            posted = await post_card(
                 client, body=body, channel=channel, thread_ts=thread_ts, card=card
             )
-            if posted is None:
+            if posted.ts is None:
                 await respond(replace_original=False, response_type="ephemeral", text=UNDELIVERED)
 
     async def share(body: dict[str, Any], respond: AsyncRespond) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -14,15 +15,29 @@ from handlers.context import request_ids
 logger = logging.getLogger("rolefit.handlers")
 
 
-async def post_or_log(
+@dataclass(frozen=True)
+class Posted:
+    """What became of a post: its ts, or Slack's error code."""
+
+    ts: str | None
+    error: str | None = None
+
+
+def error_code(error: Exception) -> str:
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error") or "unknown")
+    return type(error).__name__
+
+
+async def post_card(
     client: AsyncWebClient,
     *,
     body: dict[str, Any],
     channel: str,
     card: Card,
     thread_ts: str | None = None,
-) -> str | None:
-    """Post a card; on failure log once with the request's ids and return None."""
+) -> Posted:
+    """Post a card; on failure log once with the request's ids and say why."""
     try:
         response = await client.chat_postMessage(
             channel=channel,
@@ -32,19 +47,11 @@ async def post_or_log(
             unfurl_links=False,
             unfurl_media=False,
         )
-    except SlackApiError as error:
-        logger.warning(
-            "chat.postMessage failed: %s",
-            error.response.get("error"),
-            extra={"ids": request_ids(body)},
-        )
-        return None
     except Exception as error:
-        logger.warning(
-            "chat.postMessage failed: %s", type(error).__name__, extra={"ids": request_ids(body)}
-        )
-        return None
-    return response.get("ts")
+        code = error_code(error)
+        logger.warning("chat.postMessage failed: %s", code, extra={"ids": request_ids(body)})
+        return Posted(ts=None, error=code)
+    return Posted(ts=response.get("ts"))
 
 
 UNDELIVERED = (
@@ -67,8 +74,6 @@ async def tell_undelivered(
             channel=channel, user=user, thread_ts=thread_ts, text=UNDELIVERED
         )
     except Exception as error:
-        failed = isinstance(error, SlackApiError)
-        reason = error.response.get("error") if failed else type(error).__name__
         logger.warning(
-            "chat.postEphemeral failed too: %s", reason, extra={"ids": request_ids(body)}
+            "chat.postEphemeral failed too: %s", error_code(error), extra={"ids": request_ids(body)}
         )

@@ -14,7 +14,7 @@ from bot.cards.help import home_view
 from bot.services import Services
 from handlers import walkthrough
 from handlers.context import request_ids
-from handlers.delivery import post_or_log, tell_undelivered
+from handlers.delivery import post_card, tell_undelivered
 
 logger = logging.getLogger("rolefit.handlers")
 
@@ -57,10 +57,10 @@ def register(app: AsyncApp, *, services: Services) -> None:
             )
             return
         assert reply.card is not None
-        posted = await post_or_log(
+        posted = await post_card(
             client, body=body, channel=channel, thread_ts=thread_ts, card=reply.card
         )
-        if posted is None and user:
+        if posted.ts is None and user:
             await tell_undelivered(
                 client, body=body, channel=channel, user=user, thread_ts=thread_ts
             )

@@ -16,7 +16,6 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cards.common import (
@@ -45,6 +44,7 @@ from bot.walkthrough import NextQuestion, Result, step
 from bot.walkthrough_model import Walkthrough
 from bot.walkthrough_state import StaleState, State, decode_state, encode_state, new_state
 from handlers.context import action_user, is_home_source, request_ids
+from handlers.delivery import error_code, post_card
 from handlers.errors import SORRY
 
 logger = logging.getLogger("rolefit.handlers")
@@ -196,49 +196,13 @@ def plan_share(walkthrough: Walkthrough, state: State) -> tuple[Card, Card]:
 # --- talking to Slack ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Posted:
-    ts: str | None
-    error: str | None = None
-
-
-def _error_code(error: Exception) -> str:
-    if isinstance(error, SlackApiError):
-        return str(error.response.get("error") or "unknown")
-    return type(error).__name__
-
-
-async def _post(
-    client: AsyncWebClient,
-    *,
-    body: dict[str, Any],
-    channel: str,
-    thread_ts: str | None,
-    card: Card,
-) -> Posted:
-    try:
-        response = await client.chat_postMessage(
-            channel=channel,
-            thread_ts=thread_ts,
-            text=card.text,
-            blocks=card.blocks,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
-    except Exception as error:
-        code = _error_code(error)
-        logger.warning("walkthrough: chat.postMessage failed: %s", code, extra=_ids(body))
-        return Posted(ts=None, error=code)
-    return Posted(ts=response.get("ts"))
-
-
 async def _update(
     client: AsyncWebClient, *, body: dict[str, Any], channel: str, ts: str, card: Card
 ) -> bool:
     try:
         await client.chat_update(channel=channel, ts=ts, text=card.text, blocks=card.blocks)
     except Exception as error:
-        code = _error_code(error)
+        code = error_code(error)
         logger.warning("walkthrough: chat.update failed: %s", code, extra=_ids(body))
         return False
     return True
@@ -251,7 +215,7 @@ async def _respond(url: str, card: Card, *, body: dict[str, Any]) -> None:
             text=card.text, blocks=card.blocks, response_type="ephemeral", replace_original=False
         )
     except Exception as error:
-        logger.warning("walkthrough: response_url failed: %s", _error_code(error), extra=_ids(body))
+        logger.warning("walkthrough: response_url failed: %s", error_code(error), extra=_ids(body))
         return
     if response.status_code != 200:
         logger.warning(
@@ -279,7 +243,7 @@ async def _tell_privately(
         )
     except Exception as error:
         logger.warning(
-            "walkthrough: chat.postEphemeral failed: %s", _error_code(error), extra=_ids(body)
+            "walkthrough: chat.postEphemeral failed: %s", error_code(error), extra=_ids(body)
         )
 
 
@@ -330,12 +294,12 @@ async def _begin(
     assert isinstance(first, NextQuestion)
     if place.in_channel:
         starter = starter_card(owner, total=first.total)
-        posted = await _post(
+        posted = await post_card(
             client, body=body, channel=place.channel, thread_ts=place.thread_ts, card=starter
         )
         if posted.ts is not None:
             in_channel = new_state(walkthrough, owner=owner, extra=IN_CHANNEL)
-            await _post(
+            await post_card(
                 client,
                 body=body,
                 channel=place.channel,
@@ -344,7 +308,7 @@ async def _begin(
             )
             return
     else:
-        posted = await _post(
+        posted = await post_card(
             client,
             body=body,
             channel=place.channel,
@@ -360,7 +324,7 @@ async def _begin(
     logger.info("walkthrough moved to a DM: %s", posted.error, extra=_ids(body))
     if response_url:
         await _respond(response_url, moved_to_dm_card(place.channel), body=body)
-    await _post(
+    await post_card(
         client,
         body=body,
         channel=owner,
@@ -385,7 +349,7 @@ async def _share(
     if not click.channel:
         await _refuse(client, body=body, click=click, reason="a share click without a channel")
         return
-    posted = await _post(client, body=body, channel=click.channel, thread_ts=None, card=summary)
+    posted = await post_card(client, body=body, channel=click.channel, thread_ts=None, card=summary)
     if posted.ts is None:
         await _tell_privately(client, body=body, click=click, card=could_not_share_card())
         return
@@ -426,7 +390,7 @@ async def handle_click(services: Services, *, client: AsyncWebClient, body: dict
             client, body=body, channel=click.channel, ts=click.message_ts, card=plan.update
         )
     if plan.post is not None:
-        await _post(
+        await post_card(
             client, body=body, channel=click.channel, thread_ts=click.thread_ts, card=plan.post
         )
     if plan.result is not None:
