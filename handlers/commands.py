@@ -38,11 +38,12 @@ def register(app: AsyncApp, *, services: Services) -> None:
             return
         await ack(response_type="ephemeral", text=reply.card.text, blocks=reply.card.blocks)
 
-    async def start_walkthrough_if_asked(
+    async def asks_to_decide(command: dict[str, Any]) -> bool:
+        return isinstance(intents.parse(command.get("text") or ""), intents.Decide)
+
+    async def start_walkthrough(
         command: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        if not isinstance(intents.parse(command.get("text") or ""), intents.Decide):
-            return
         await walkthrough.start(
             services=services,
             client=client,
@@ -53,4 +54,7 @@ def register(app: AsyncApp, *, services: Services) -> None:
             response_url=command.get("response_url"),
         )
 
-    app.command(COMMAND)(ack=answer_command, lazy=[start_walkthrough_if_asked])
+    # Only `decide` needs Web API calls, so only it pays for a lazy listener (Bolt copies the
+    # whole request for one); every other command is answered inside the ack and done.
+    app.command(COMMAND, matchers=[asks_to_decide])(ack=answer_command, lazy=[start_walkthrough])
+    app.command(COMMAND)(answer_command)
