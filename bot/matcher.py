@@ -1,14 +1,15 @@
 """Question to knowledge entry: typo-tolerant, weighted towards meaningful words, and honest.
 
 Every phrasing is reduced to canonical words (see ``text_norm``). A question's words are
-spell-corrected against the knowledge vocabulary with rapidfuzz, then each phrasing that shares a
-word with the question is scored by an IDF-weighted overlap in both directions (a question full of
-words the knowledge never uses cannot score high), blended with a rapidfuzz string ratio.
+spell-corrected against the knowledge vocabulary with rapidfuzz, then entries are scored by an
+IDF-weighted overlap in both directions: how much of the question the entry covers (a question full
+of words the knowledge never uses cannot score high) and how much of its best phrasing the question
+covers. Unknown words weigh more in a question that names no role, which keeps off-topic questions
+that share one word with the knowledge ("is the api down?") out.
 
-Only entries that can still reach the top are scored. Each word keeps its entries ordered by the
-most the word can add to an entry's precision (`_Impacts`); the walk down those lists stops as soon
-as nothing left can beat the entries already ranked, and an entry whose own cheap bound cannot
-reach them is passed over without the full score. Words like "pm" that are in nearly every entry
+Only entries that can still reach the top are scored (`_Walk`): each word keeps its entries ordered
+by the most the word can add to an entry's precision, and the walk down those lists stops once
+nothing left can beat the entries already ranked. Words like "pm" that are in nearly every entry
 would otherwise make every question score the whole base. The ranking, scores included, is the
 same as scoring every entry that shares a word with the question.
 """
@@ -16,10 +17,11 @@ same as scoring every entry that shares a word with the question.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from heapq import heapify, heappop, heappush, heapreplace
-from itertools import islice
+from itertools import chain, islice
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -43,7 +45,8 @@ UNANCHORED = 0.7
 UNKNOWN_ANCHORED = 1.0
 MIN_WEIGHT = 1.0
 _KEEP = MAX_ALTERNATIVES + 1
-TIGHT = False
+_FIRST_VISITS = 48
+_BATCH = 8
 _BOUND_SLACK = 1 + 1e-9
 _OPPOSITE_MOVES = (("pm2tpm", "tpm2pm"), ("tpm2pm", "pm2tpm"))
 ANCHORS = frozenset(
@@ -88,7 +91,7 @@ class _Entry:
 
 @dataclass(frozen=True, slots=True)
 class _Impacts:
-    """The entries holding one word, in the order `Matcher._ranked` walks them.
+    """The entries holding one word, in the order `_Walk` visits them.
 
     First the `strong` entries with the word in a phrasing, by `reach` descending (the entry's
     `_Entry.reach` for the word: what the word can add to its precision); then the entries with
@@ -98,7 +101,6 @@ class _Impacts:
     ids: tuple[int, ...]
     reach: tuple[float, ...]
     strong: int
-    word: str = ''
 
 
 class Matcher:
@@ -198,37 +200,6 @@ class Matcher:
             weights[word] = max(weights.get(word, 0.0), weight)
         return weights
 
-    def _score(self, item: _Entry, query: dict[str, float], total: float) -> float:
-        return self._scored(item, query, self._recall(item, query, total))
-
-    @staticmethod
-    def _recall(item: _Entry, query: dict[str, float], total: float) -> float:
-        covered = sum(
-            weight * (1.0 if word in item.strong else WEAK_COVERAGE if word in item.weak else 0.0)
-            for word, weight in query.items()
-        )
-        return covered / total
-
-    @staticmethod
-    def _scored(
-        item: _Entry, query: dict[str, float], recall: float, hits: list[str] | None = None
-    ) -> float:
-        """The score from the recall; `hits` (the question's words in the entry's phrasings)
-        skips the phrasing loop when there is only one, whose reach is then the precision."""
-        if hits is not None and len(hits) == 1:
-            precision = item.reach[hits[0]]
-        else:
-            precision = 0.0
-            for phrasing in item.phrasings:
-                shared = sum(idf for w, idf in phrasing.terms if w in query)
-                if phrasing.weight:
-                    precision = max(precision, shared / phrasing.weight)
-        score = 100 * recall**RECALL_EXP * precision**PRECISION_EXP
-        for move, opposite in _OPPOSITE_MOVES:
-            if move in query and opposite in item.strong and move not in item.strong:
-                score *= 0.5
-        return score
-
     def match(self, question: str) -> MatchResult:
         truncated = len(question) > MAX_QUESTION_CHARS
         text = question[:MAX_QUESTION_CHARS] if truncated else question
@@ -245,114 +216,212 @@ class Matcher:
         verdict: Verdict = "answer" if best.score >= self.answer_at else "suggest"
         return MatchResult(question, verdict, best, alternatives, truncated)
 
-    def _tight(self, walks, cursors, query, total, anchored):
-        strong = []
-        q_live = 0.0
-        for n, (impacts, weight) in enumerate(walks):
-            at = cursors[n]
-            if at >= len(impacts.ids):
-                continue
-            q_live += weight
-            if at < impacts.strong:
-                r = impacts.reach[at]
-                idf = self._idf[impacts.word]
-                strong.append((idf / r, idf, r, weight))
-        strong.sort()
-        best = 0.0
-        q = idfs = rs = 0.0
-        prec = 0.0
-        for cw, idf, r, weight in strong:
-            q += weight; idfs += idf; rs += r
-            prec = max(prec, idfs / cw)
-            p = min(1.0, rs, prec)
-            rec = min(1.0, (q + WEAK_COVERAGE * (q_live - q)) / total)
-            best = max(best, rec ** RECALL_EXP * p ** PRECISION_EXP)
-        return anchored * 100 * best
-
     def _ranked(self, query: dict[str, float]) -> list[tuple[int, float]]:
-        """The best `_KEEP` entries sharing a word with the question, by score then entry number,
-        plus whichever others were scored on the way: the top is the same as scoring them all.
+        walk = _Walk(self._entries, self._impacts, query, crowded=len(self._entries) // 2)
+        return walk.run()
 
-        Each step visits the next entry of the word list whose next reach is largest. An entry not
-        visited yet sits at or after every list's cursor, so its recall is at most the weights of
-        the lists not finished and its precision at most the sum of the cursors' reach. Once that
-        bound is below the `_KEEP`-th best score, nothing unvisited can enter the top. A visited
-        entry is scored only when its own bound (its recall, the sum of its reach for the
-        question's words) can reach the top. When only answer-only entries are left, they all
-        score exactly 0, so the first few of each list (the lowest entry numbers) settle ties.
-        """
-        total = sum(query.values())
-        anchored = 1.0 if ANCHORS & query.keys() else UNANCHORED
-        walks = [(self._impacts[w], weight) for w, weight in query.items() if w in self._impacts]
-        cursors = [0] * len(walks)
-        queue = [(-impacts.reach[0], n) for n, (impacts, _) in enumerate(walks) if impacts.strong]
+
+def _recall(item: _Entry, query: dict[str, float], total: float) -> float:
+    covered = sum(
+        weight * (1.0 if word in item.strong else WEAK_COVERAGE if word in item.weak else 0.0)
+        for word, weight in query.items()
+    )
+    return covered / total
+
+
+def _score(item: _Entry, query: dict[str, float], recall: float, hits: set[str]) -> float:
+    """The entry's score; `hits` are the question's words in its phrasings. With one hit, the
+    phrasing loop would find exactly that word's reach, so it is skipped."""
+    if len(hits) == 1:
+        precision = item.reach[next(iter(hits))]
+    else:
+        precision = 0.0
+        for phrasing in item.phrasings:
+            shared = sum(idf for w, idf in phrasing.terms if w in query)
+            if phrasing.weight:
+                precision = max(precision, shared / phrasing.weight)
+    score = 100 * recall**RECALL_EXP * precision**PRECISION_EXP
+    for move, opposite in _OPPOSITE_MOVES:
+        if move in query and opposite in item.strong and move not in item.strong:
+            score *= 0.5
+    return score
+
+
+class _Walk:
+    """One question's walk down its words' `_Impacts` lists; `run` gives the same top `_KEEP`
+    (by score, then entry number) as scoring every entry that shares a word with the question.
+
+    Each list has a cursor; entries before it have been visited. An entry not visited yet sits
+    at or after the cursor of every list holding it, so the cursors bound what it can score:
+    its precision is at most the sum of its words' reach (`_Entry.reach`), its recall at most the
+    weights of the words it can hold. Once that bound is below the `_KEEP`-th best score, nothing
+    unvisited can enter the top. A visited entry is only scored in full when its own bound
+    (from its own reach) can enter the top.
+
+    `_by_sum` walks first, bounding precision by the sum of all cursors' reach. That sum is loose
+    when a long question's words are all common; `_by_max` then visits the entries holding two
+    or more of the question's uncrowded words (words in at most `crowded` entries; the tally
+    runs at C speed) so that every entry left holds at most one of them, and walks on with the
+    maximum over those words instead of the sum (crowded words like "pm" are still summed),
+    `_BATCH` entries of one list at a time.
+    Entries holding the words only in their answer score exactly 0; `_ties_at_zero` settles the
+    top when fewer than `_KEEP` entries score above 0.
+    """
+
+    def __init__(
+        self,
+        entries: tuple[_Entry, ...],
+        impacts: dict[str, _Impacts],
+        query: dict[str, float],
+        *,
+        crowded: int,
+    ) -> None:
+        self.entries = entries
+        self.query = query
+        self.total = sum(query.values())
+        self.anchored = 1.0 if ANCHORS & query.keys() else UNANCHORED
+        self.lists = [impacts[w] for w in query if w in impacts]
+        self.weights = [query[w] for w in query if w in impacts]
+        self.known = sum(self.weights)
+        self.cursors = [0] * len(self.lists)
+        self.crowded = crowded
+        self.seen: set[int] = set()
+        self.scores: dict[int, float] = {}
+        self.top: list[float] = []
+
+    def run(self) -> list[tuple[int, float]]:
+        if not self._by_sum():
+            self._by_max()
+        if not (len(self.top) == _KEEP and self.top[0] > 0.0):
+            self._ties_at_zero()
+        return sorted(self.scores.items(), key=lambda item: (-item[1], item[0]))
+
+    def _bound(self, *, covered: float, reach: float) -> float:
+        recall = min(1.0, covered / self.total)
+        return self.anchored * 100 * recall**RECALL_EXP * min(1.0, reach) ** PRECISION_EXP
+
+    def _beaten(self, *, covered: float, reach: float) -> bool:
+        top = self.top
+        return (
+            len(top) == _KEEP and self._bound(covered=covered, reach=reach) * _BOUND_SLACK < top[0]
+        )
+
+    def _visit(self, index: int) -> None:
+        self.seen.add(index)
+        item = self.entries[index]
+        query = self.query
+        hits = item.reach.keys() & query.keys()
+        top = self.top
+        if len(top) == _KEEP:
+            reach = item.reach
+            held = shared = 0.0
+            for word in hits:
+                held += query[word]
+                shared += reach[word]
+            covered = held + WEAK_COVERAGE * (self.known - held)
+            if self._bound(covered=covered, reach=shared) * _BOUND_SLACK < top[0]:
+                return
+        value = self.anchored * _score(item, query, _recall(item, query, self.total), hits)
+        self.scores[index] = value
+        if len(top) < _KEEP:
+            heappush(top, value)
+        elif value > top[0]:
+            heapreplace(top, value)
+
+    def _step(self, n: int) -> int:
+        """Visit the next unvisited entry holding list n's word in a phrasing; the new cursor."""
+        impacts = self.lists[n]
+        at = self.cursors[n]
+        while at < impacts.strong and impacts.ids[at] in self.seen:
+            at += 1
+        if at < impacts.strong:
+            self._visit(impacts.ids[at])
+            at += 1
+        self.cursors[n] = at
+        return at
+
+    def _coverage(self) -> float:
+        """The most recall weight an unvisited entry can hold (any word in a phrasing)."""
+        return sum(
+            weight if at < impacts.strong else weight * WEAK_COVERAGE
+            for impacts, weight, at in zip(self.lists, self.weights, self.cursors, strict=True)
+            if at < len(impacts.ids)
+        )
+
+    def _by_sum(self) -> bool:
+        """Walk by the largest reach first; True when done, False after `_FIRST_VISITS`."""
+        queue = [
+            (-impacts.reach[at], n)
+            for n, (impacts, at) in enumerate(zip(self.lists, self.cursors, strict=True))
+            if at < impacts.strong
+        ]
         heapify(queue)
-        seen: set[int] = set()
-        scores: dict[int, float] = {}
-        top: list[float] = []
-
-        qkeys = query.keys()
-
-        def visit(index: int) -> None:
-            seen.add(index)
-            item = self._entries[index]
-            threshold = top[0] if len(top) == _KEEP else 0.0
-            if threshold > 0.0:
-                rsum = qsum = 0.0
-                for w in item.reach.keys() & qkeys:
-                    rsum += item.reach[w]
-                    qsum += query[w]
-                rb = min(1.0, (qsum + WEAK_COVERAGE * (total - qsum)) / total)
-                bound = anchored * 100 * rb**RECALL_EXP * min(1.0, rsum)**PRECISION_EXP
-                if bound * _BOUND_SLACK < threshold:
-                    return
-            recall = self._recall(item, query, total)
-            hits = [w for w in query if w in item.reach]
-            value = anchored * self._scored(item, query, recall, hits)
-            scores[index] = value
-            if len(top) < _KEEP:
-                heappush(top, value)
-            elif value > top[0]:
-                heapreplace(top, value)
-
-        def coverage() -> float:
-            return sum(
-                weight if cursors[n] < impacts.strong else weight * WEAK_COVERAGE
-                for n, (impacts, weight) in enumerate(walks)
-                if cursors[n] < len(impacts.ids)
-            )
-
-        covered = coverage()
-        steps = 0
-        while queue:
-            threshold = top[0] if len(top) == _KEEP else -1.0
-            reach = min(1.0, -sum(r for r, _ in queue))
-            recall = min(1.0, covered / total)
-            bound = anchored * 100 * recall**RECALL_EXP * reach**PRECISION_EXP
-            if bound * _BOUND_SLACK < threshold:
-                return _ordered(scores)
-            steps += 1
-            if TIGHT and threshold > 0 and steps % TIGHT == 0 and self._tight(walks, cursors, query, total, anchored) * _BOUND_SLACK < threshold:
-                return _ordered(scores)
+        covered = self._coverage()
+        for _ in range(_FIRST_VISITS):
+            if not queue or self._beaten(covered=covered, reach=-sum(r for r, _ in queue)):
+                return True
             n = heappop(queue)[1]
-            impacts = walks[n][0]
-            at = cursors[n]
-            while at < impacts.strong and impacts.ids[at] in seen:
-                at += 1
-            if at < impacts.strong:
-                visit(impacts.ids[at])
-                at += 1
-            cursors[n] = at
-            if at < impacts.strong:
-                heappush(queue, (-impacts.reach[at], n))
+            at = self._step(n)
+            if at < self.lists[n].strong:
+                heappush(queue, (-self.lists[n].reach[at], n))
             else:
-                covered = coverage()
-        if not (len(top) == _KEEP and top[0] > 0.0):
-            for impacts, _ in walks:
-                rest = (i for i in impacts.ids[impacts.strong :] if i not in seen)
-                for index in list(islice(rest, _KEEP)):
-                    visit(index)
-        return _ordered(scores)
+                covered = self._coverage()
+        return not queue or self._beaten(covered=covered, reach=-sum(r for r, _ in queue))
+
+    def _by_max(self) -> None:
+        live = [n for n, impacts in enumerate(self.lists) if self.cursors[n] < impacts.strong]
+        counted = [n for n in live if len(self.lists[n].ids) <= self.crowded]
+        crowded = [n for n in live if len(self.lists[n].ids) > self.crowded]
+        tally = Counter(
+            chain.from_iterable(
+                self.lists[n].ids[self.cursors[n] : self.lists[n].strong] for n in counted
+            )
+        )
+        seen = self.seen
+        for index in [i for i, held in tally.items() if held > 1 and i not in seen]:
+            self._visit(index)
+        while True:
+            open_weight = sum(
+                weight
+                for impacts, weight, at in zip(self.lists, self.weights, self.cursors, strict=True)
+                if at < len(impacts.ids)
+            )
+            crowd_weight = crowd_reach = crowd_lead_reach = 0.0
+            crowd_lead = -1
+            for n in crowded:
+                at = self.cursors[n]
+                if at < self.lists[n].strong:
+                    crowd_weight += self.weights[n]
+                    crowd_reach += self.lists[n].reach[at]
+                    if self.lists[n].reach[at] > crowd_lead_reach:
+                        crowd_lead, crowd_lead_reach = n, self.lists[n].reach[at]
+            rest = open_weight - crowd_weight
+            lead = -1
+            if not self._beaten(covered=crowd_weight + WEAK_COVERAGE * rest, reach=crowd_reach):
+                lead = crowd_lead
+            best = -1.0
+            for n in counted:
+                at = self.cursors[n]
+                if at >= self.lists[n].strong:
+                    continue
+                weight, reach = self.weights[n], self.lists[n].reach[at]
+                covered = crowd_weight + weight + WEAK_COVERAGE * (rest - weight)
+                if reach > best and not self._beaten(covered=covered, reach=crowd_reach + reach):
+                    best = reach
+                    lead = n if reach >= crowd_lead_reach or crowd_lead < 0 else crowd_lead
+            if lead < 0:
+                return
+            for _ in range(_BATCH):
+                if self._step(lead) >= self.lists[lead].strong:
+                    break
+
+    def _ties_at_zero(self) -> None:
+        """Every unvisited entry holds the words only in its answer and scores exactly 0; the
+        first few of each list's answer-only part have the lowest entry numbers."""
+        for impacts in self.lists:
+            rest = (i for i in impacts.ids[impacts.strong :] if i not in self.seen)
+            for index in list(islice(rest, _KEEP)):
+                self._visit(index)
 
 
 def _entry(strong: frozenset[str], weak: frozenset[str], phrasings: list[_Phrasing]) -> _Entry:
@@ -380,10 +449,5 @@ def _index(entries: tuple[_Entry, ...]) -> dict[str, _Impacts]:
             ids=tuple(i for _, i in ranked) + tuple(weak.get(word, ())),
             reach=tuple(-r for r, _ in ranked),
             strong=len(ranked),
-            word=word,
         )
     return impacts
-
-
-def _ordered(scores: dict[int, float]) -> list[tuple[int, float]]:
-    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))

@@ -170,12 +170,19 @@ def _singular(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
+# The phrases by first word, longest first, so each position only tries phrases that can match.
+_PHRASES_BY_FIRST: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
+    first: tuple(pair for pair in _PHRASES if pair[0][0] == first)
+    for first in {phrase[0] for phrase, _ in _PHRASES}
+}
+
+
 def _rewrite_phrases(words: list[str]) -> list[str]:
     out: list[str] = []
     singular = [_singular(w) for w in words]
     i = 0
     while i < len(words):
-        for phrase, token in _PHRASES:
+        for phrase, token in _PHRASES_BY_FIRST.get(singular[i], ()):
             if tuple(singular[i : i + len(phrase)]) == phrase:
                 out.append(token)
                 i += len(phrase)

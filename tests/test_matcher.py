@@ -114,3 +114,21 @@ def test_bare_tpm_detection() -> None:
     assert uses_bare_tpm("what does a TPM do")
     assert not uses_bare_tpm("what does a technical product manager do")
     assert not uses_bare_tpm("is a TPM a technical program manager?")
+
+
+def test_pruned_ranking_equals_exhaustive_scoring(knowledge: Knowledge) -> None:
+    """The walk that skips entries must rank exactly as scoring every candidate would."""
+    import random
+
+    from bench.matcher_reference import Exhaustive, walked_top
+    from bench.synthetic_kb import synthetic_entries
+
+    entries = synthetic_entries(knowledge.entries, 300)
+    matcher = Matcher(entries)
+    reference = Exhaustive(matcher)
+    rng = random.Random(11)
+    vocabulary = sorted({w for e in entries for p in e.phrasings for w in p.split()})
+    questions = [" ".join(rng.sample(vocabulary, rng.randint(1, 6))) for _ in range(150)]
+    questions += [e.question for e in entries[::7]]
+    for question in questions:
+        assert walked_top(matcher, question) == reference.top(question), question
