@@ -29,9 +29,11 @@ async def socket_slack() -> AsyncIterator[SocketSlack]:
     await server.stop()
 
 
-async def test_mention_and_command_over_socket_mode(
+@pytest.fixture
+async def connected(
     stub: SlackStub, socket_slack: SocketSlack, knowledge: Knowledge
-) -> None:
+) -> AsyncIterator[SocketSlack]:
+    """The real app connected in Socket Mode to the local websocket server."""
     stub.socket_url = socket_slack.url
     settings = Settings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=stub.api_url)
     bolt = build_app(
@@ -41,52 +43,45 @@ async def test_mention_and_command_over_socket_mode(
     await handler.connect_async()
     try:
         await asyncio.wait_for(socket_slack.connected.wait(), 5)
-        [opened] = stub.of("apps.connections.open")
-        assert opened.headers["Authorization"] == f"Bearer {APP_TOKEN}"
-
-        await socket_slack.send(
-            events_api("env-mention", payloads.mention("what is a technical pm?"))
-        )
-        command = payloads.command("compare kpis", response_url=stub.response_url())
-        await socket_slack.send(slash_command("env-command", command))
-        mention_ack = await socket_slack.ack_for("env-mention")
-        assert mention_ack["envelope_id"] == "env-mention"
-        command_ack = await socket_slack.ack_for("env-command")
-        answer = command_ack["payload"]
-        check_message(answer)
-        assert answer["response_type"] == "ephemeral"
-        assert "KPIs" in answer["text"]
-
-        [post] = await stub.wait_for("chat.postMessage")
-        check_message(post.params)
-        assert post.params["thread_ts"] == "1700000100.000100"
-        assert "Technical Product Manager" in post.params["text"]
+        yield socket_slack
     finally:
         await handler.close_async()
+
+
+async def test_mention_and_command_over_socket_mode(
+    stub: SlackStub, connected: SocketSlack
+) -> None:
+    [opened] = stub.of("apps.connections.open")
+    assert opened.headers["Authorization"] == f"Bearer {APP_TOKEN}"
+
+    await connected.send(events_api("env-mention", payloads.mention("what is a technical pm?")))
+    command = payloads.command("compare kpis", response_url=stub.response_url())
+    await connected.send(slash_command("env-command", command))
+    mention_ack = await connected.ack_for("env-mention")
+    assert mention_ack["envelope_id"] == "env-mention"
+    command_ack = await connected.ack_for("env-command")
+    answer = command_ack["payload"]
+    check_message(answer)
+    assert answer["response_type"] == "ephemeral"
+    assert "KPIs" in answer["text"]
+
+    [post] = await stub.wait_for("chat.postMessage")
+    check_message(post.params)
+    assert post.params["thread_ts"] == "1700000100.000100"
+    assert "Technical Product Manager" in post.params["text"]
 
 
 async def test_a_retried_envelope_is_acked_but_answered_once(
-    stub: SlackStub, socket_slack: SocketSlack, knowledge: Knowledge
+    stub: SlackStub, connected: SocketSlack
 ) -> None:
-    stub.socket_url = socket_slack.url
-    settings = Settings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=stub.api_url)
-    bolt = build_app(
-        settings=settings, services=build_services(RoleFit(knowledge)), verify_requests=False
-    )
-    handler = AsyncSocketModeHandler(bolt, APP_TOKEN)
-    await handler.connect_async()
-    try:
-        await asyncio.wait_for(socket_slack.connected.wait(), 5)
-        event = payloads.mention("do startups need a tpm?")
-        first = events_api("env-1", event)
-        retry = events_api("env-2", event, retry_attempt=1)
-        retry["payload"]["event_id"] = first["payload"]["event_id"]
-        await socket_slack.send(first)
-        await socket_slack.send(retry)
-        assert (await socket_slack.ack_for("env-1"))["envelope_id"] == "env-1"
-        assert (await socket_slack.ack_for("env-2"))["envelope_id"] == "env-2"
-        await stub.wait_for("chat.postMessage")
-        await stub.settle(0.3)
-        assert len(stub.of("chat.postMessage")) == 1
-    finally:
-        await handler.close_async()
+    event = payloads.mention("do startups need a tpm?")
+    first = events_api("env-1", event)
+    retry = events_api("env-2", event, retry_attempt=1)
+    retry["payload"]["event_id"] = first["payload"]["event_id"]
+    await connected.send(first)
+    await connected.send(retry)
+    assert (await connected.ack_for("env-1"))["envelope_id"] == "env-1"
+    assert (await connected.ack_for("env-2"))["envelope_id"] == "env-2"
+    await stub.wait_for("chat.postMessage")
+    await stub.settle(0.3)
+    assert len(stub.of("chat.postMessage")) == 1

@@ -21,6 +21,7 @@ from bot.walkthrough import (
 )
 from bot.walkthrough_model import VERDICT_IDS, Option, Walkthrough, parse_walkthrough
 from bot.yaml_source import load_yaml
+from tests.support.walkthrough_paths import ALL_PM, ALL_TPM, BOTH_STRONG
 
 DECISION = Path(__file__).resolve().parents[1] / "knowledge" / "decision.yml"
 
@@ -37,25 +38,6 @@ def load_walkthrough() -> Walkthrough:
 WALKTHROUGH = load_walkthrough()
 ALL_PATHS = list(itertools.product(*([o.id for o in q.options] for q in WALKTHROUGH.questions)))
 
-ALL_TPM = (
-    "scaling",
-    "systems",
-    "platform",
-    "migration",
-    "many-teams",
-    "feasibility",
-    "can-it-hold",
-)
-ALL_PM = ("pre-pmf", "growth", "features", "light", "one-team", "outcomes", "which-problem")
-BOTH_STRONG = (
-    "pre-pmf",
-    "growth",
-    "platform",
-    "migration",
-    "many-teams",
-    "outcomes",
-    "which-problem",
-)
 PM_WITH_TECH_SIGNALS = (
     "pre-pmf",
     "growth",

@@ -29,26 +29,8 @@ from tests.support.blockkit import check_message
 from tests.support.harness import RunningApp
 from tests.support.payloads import CHANNEL, DM, OTHER_USER, USER, buttons, find_button
 from tests.support.slack_stub import Call, SlackStub
+from tests.support.walkthrough_paths import ALL_PM, ALL_TPM, BOTH_STRONG
 
-ALL_TPM = (
-    "scaling",
-    "systems",
-    "platform",
-    "migration",
-    "many-teams",
-    "feasibility",
-    "can-it-hold",
-)
-ALL_PM = ("pre-pmf", "growth", "features", "light", "one-team", "outcomes", "which-problem")
-BOTH_STRONG = (
-    "pre-pmf",
-    "growth",
-    "platform",
-    "migration",
-    "many-teams",
-    "outcomes",
-    "which-problem",
-)
 PM_NOW_WITH_PROGRAM = (
     "pre-pmf",
     "growth",
