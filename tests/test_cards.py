@@ -122,9 +122,20 @@ def test_user_text_is_escaped_in_cards(rolefit: RoleFit) -> None:
 
 
 def test_bare_tpm_gets_the_program_manager_note(rolefit: RoleFit) -> None:
-    reply = rolefit.reply("what does a tpm do", surface=Surface.PRIVATE)
-    assert reply.kind == "answer" and reply.card is not None
-    assert "Technical _Product_ Manager" in all_text(reply.card.blocks)
-    spelled = rolefit.reply("what does a technical product manager do", surface=Surface.PRIVATE)
+    note = "Technical _Product_ Manager. Some companies"
+    reply = rolefit.reply("which kpis does a tpm own?", surface=Surface.PRIVATE)
+    assert reply.kind == "answer" and reply.card is not None and reply.match is not None
+    assert "program manager" not in reply.match.best.entry.answer.lower()  # type: ignore[union-attr]
+    assert note in all_text(reply.card.blocks)
+    spelled = rolefit.reply(
+        "which kpis does a technical product manager own?", surface=Surface.PRIVATE
+    )
     assert spelled.card is not None
-    assert "Technical _Product_ Manager" not in all_text(spelled.card.blocks)
+    assert note not in all_text(spelled.card.blocks)
+
+
+def test_no_program_note_when_the_answer_already_explains_it(rolefit: RoleFit) -> None:
+    reply = rolefit.reply("what does tpm stand for", surface=Surface.PRIVATE)
+    assert reply.card is not None and reply.match is not None and reply.match.best is not None
+    assert "program manager" in reply.match.best.entry.answer.lower()
+    assert "Some companies use it for" not in all_text(reply.card.blocks)

@@ -129,7 +129,7 @@ async def test_topics(app: RunningApp, knowledge: Knowledge) -> None:
 
 
 async def test_bare_tpm_note_links_to_program_manager_entry(app: RunningApp) -> None:
-    body = await app.command("what does a tpm do all week")
+    body = await app.command("which kpis does a tpm own?")
     note = find_button(body["blocks"], text="Program Manager?")
     assert note["value"].startswith("entry:")
 

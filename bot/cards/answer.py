@@ -64,7 +64,7 @@ def answer_card(
     if notes:
         blocks.append(context(*notes))
     program = _program_entry(knowledge)
-    if bare_tpm and program is not None and program.id != entry.id:
+    if bare_tpm and program is not None and "program manager" not in entry.answer.lower():
         blocks.append(
             section(
                 ":information_source: Here *TPM* means Technical _Product_ Manager. "
