@@ -9,15 +9,17 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.cards.common import Surface
+from bot.cards.common import Card, Surface, section
 from bot.cards.help import home_view
 from bot.services import Services
 from handlers import walkthrough
 from handlers.context import request_ids
 from handlers.delivery import post_card, tell_undelivered
+from handlers.errors import SORRY
 
 logger = logging.getLogger("rolefit.handlers")
 
+SORRY_CARD = Card(text=SORRY, blocks=[section(SORRY)])
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 
@@ -43,7 +45,14 @@ def register(app: AsyncApp, *, services: Services) -> None:
         thread_ts: str | None,
         is_dm: bool,
     ) -> None:
-        reply = rolefit.reply(text, surface=Surface.PUBLIC, brief_help=not is_dm)
+        try:
+            reply = rolefit.reply(text, surface=Surface.PUBLIC, brief_help=not is_dm)
+        except Exception:
+            logger.exception("answering failed", extra={"ids": request_ids(body)})
+            await post_card(
+                client, body=body, channel=channel, thread_ts=thread_ts, card=SORRY_CARD
+            )
+            return
         services.record_question(body=body, channel_type="im" if is_dm else "channel", reply=reply)
         if reply.starts_walkthrough:
             await walkthrough.start(

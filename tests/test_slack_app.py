@@ -344,3 +344,25 @@ async def test_health_check(app: RunningApp) -> None:
     assert app.session is not None
     async with app.session.get(f"http://127.0.0.1:{app.port}/healthz") as response:
         assert response.status == 200
+
+
+async def test_a_failing_mention_answer_becomes_a_polite_message(
+    stub: SlackStub, knowledge: Knowledge, caplog: pytest.LogCaptureFixture
+) -> None:
+    running = await RunningApp.start(stub, knowledge)
+    try:
+
+        def broken(*_: object, **__: object) -> None:
+            raise RuntimeError("kaboom")
+
+        running.services.rolefit.reply = broken  # type: ignore[method-assign]
+        await running.event(payloads.mention("what is a tpm", ts="1700000300.000300"))
+        [post] = await stub.wait_for("chat.postMessage")
+    finally:
+        await running.stop()
+    check_message(post.params)
+    assert post.params["thread_ts"] == "1700000300.000300"
+    assert "Sorry" in post.params["text"]
+    assert "kaboom" not in json.dumps(post.params)
+    failures = [r for r in caplog.records if r.getMessage() == "answering failed"]
+    assert failures and failures[0].ids["channel"] == CHANNEL  # type: ignore[attr-defined]
