@@ -13,7 +13,7 @@ from bot.dedup import DropRetriedEvents, SeenStore
 from bot.feedback.wiring import attach_feedback
 from bot.inflight import inflight_of
 from bot.replies import RoleFit
-from bot.retries import retry_handlers, use_retrying_respond
+from bot.retries import RetryingRespondMiddleware, retry_handlers
 from bot.services import Services
 
 logger = logging.getLogger("rolefit")
@@ -53,8 +53,8 @@ def build_app(
         raise_error_for_unhandled_request=True,
         logger=logging.getLogger("rolefit.bolt"),
     )
-    app.use(logs.ids_middleware(request_ids))
-    app.use(use_retrying_respond)
+    app.use(logs.IdsMiddleware(request_ids))
+    app.use(RetryingRespondMiddleware())
     app.use(DropRetriedEvents(seen_events))
     inflight_of(app)
     register(app, services=services)

@@ -13,9 +13,11 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.context.respond.internals import _build_message
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -107,12 +109,21 @@ class RetryingRespond(AsyncRespond):
         return response
 
 
-async def use_retrying_respond(
-    context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
-) -> None:
+class RetryingRespondMiddleware(AsyncMiddleware):
     """Bolt global middleware: this request's `respond` retries (lazy listeners share it)."""
-    if context.response_url:
-        context["respond"] = RetryingRespond(
-            response_url=context.response_url, proxy=context.client.proxy, ssl=context.client.ssl
-        )
-    await next()
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
+    ) -> BoltResponse:
+        context = req.context
+        if context.response_url:
+            context["respond"] = RetryingRespond(
+                response_url=context.response_url,
+                proxy=context.client.proxy,
+                ssl=context.client.ssl,
+            )
+        return await next()
