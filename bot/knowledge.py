@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.problems import KnowledgeError, Problem
 from bot.walkthrough_model import Walkthrough, parse_walkthrough
-from bot.yaml_source import LineDict, line_of, load_yaml
+from bot.yaml_source import LineDict, kind_of, line_of, load_yaml
 
 TOPICS: tuple[str, ...] = (
     "definition-pm",
@@ -189,7 +189,7 @@ class _Checker:
         self, node: Any, spec: Mapping[str, _Field], *, entry: str | None, where: str = ""
     ) -> dict[str, Any] | None:
         if not isinstance(node, dict):
-            self.problem(node, f"expected a mapping{where}, got {_kind(node)}", entry=entry)
+            self.problem(node, f"expected a mapping{where}, got {kind_of(node)}", entry=entry)
             return None
         ok = True
         for key in node:
@@ -216,7 +216,7 @@ class _Checker:
         if rule.kind == "str":
             if not isinstance(value, str) or not value.strip():
                 self.problem(
-                    node, f"expected non-empty text, got {_kind(value)}", entry=entry, key=key
+                    node, f"expected non-empty text, got {kind_of(value)}", entry=entry, key=key
                 )
                 return None
             text = value.strip()
@@ -232,7 +232,7 @@ class _Checker:
         if rule.kind == "strs":
             if not isinstance(value, list):
                 self.problem(
-                    node, f"expected a list of texts, got {_kind(value)}", entry=entry, key=key
+                    node, f"expected a list of texts, got {kind_of(value)}", entry=entry, key=key
                 )
                 return None
             bad = [i for i, v in enumerate(value, 1) if not isinstance(v, str) or not v.strip()]
@@ -265,27 +265,14 @@ class _Checker:
         if rule.kind == "bool":
             if not isinstance(value, bool):
                 self.problem(
-                    node, f"expected true or false, got {_kind(value)}", entry=entry, key=key
+                    node, f"expected true or false, got {kind_of(value)}", entry=entry, key=key
                 )
                 return None
             return value
         if not isinstance(value, dict):
-            self.problem(node, f"expected a mapping, got {_kind(value)}", entry=entry, key=key)
+            self.problem(node, f"expected a mapping, got {kind_of(value)}", entry=entry, key=key)
             return None
         return value
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true/false"
-    for kind, name in ((dict, "a mapping"), (list, "a list"), (str, "text")):
-        if isinstance(value, kind):
-            return name
-    if isinstance(value, int | float):
-        return "a number"
-    return type(value).__name__
 
 
 def _top(data: Any, key: str, checker: _Checker) -> Any:

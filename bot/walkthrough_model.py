@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.problems import Problem
-from bot.yaml_source import line_of
+from bot.yaml_source import kind_of, line_of
 
 TOP_KEY = "walkthrough"
 VERDICT_IDS: tuple[str, ...] = ("pm", "tpm", "both", "pm-now-tpm-later")
@@ -149,22 +149,6 @@ class _Report:
         )
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, int | float):
-        return "a number"
-    return type(value).__name__
-
-
 def _fields(
     node: Any,
     *,
@@ -179,7 +163,7 @@ def _fields(
     Returns whether the node is a mapping at all, so its known fields can still be checked.
     """
     if not isinstance(node, dict):
-        report.add(node, f"expected {what} as a mapping, got {_kind(node)}", entry=entry)
+        report.add(node, f"expected {what} as a mapping, got {kind_of(node)}", entry=entry)
         return False
     allowed = required + optional
     for key in node:
@@ -200,7 +184,7 @@ def _text(
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        report.add(node, f"expected non-empty text, got {_kind(value)}", entry=entry, key=key)
+        report.add(node, f"expected non-empty text, got {kind_of(value)}", entry=entry, key=key)
         return None
     text = value.strip()
     if len(text) > limit:
@@ -248,7 +232,7 @@ def _number(
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        report.add(node, f"expected a number, got {_kind(value)}", entry=entry, key=key)
+        report.add(node, f"expected a number, got {kind_of(value)}", entry=entry, key=key)
         return None
     if weight and not 0 <= value <= MAX_WEIGHT:
         report.add(node, f"must be between 0 and {MAX_WEIGHT}, got {value:g}", entry=entry, key=key)
@@ -263,7 +247,7 @@ def _list(
     if value is None:
         return None
     if not isinstance(value, list):
-        report.add(node, f"expected a list, got {_kind(value)}", entry=entry, key=key)
+        report.add(node, f"expected a list, got {kind_of(value)}", entry=entry, key=key)
         return None
     if not low <= len(value) <= high:
         report.add(node, f"has {len(value)} items, needs {low} to {high}", entry=entry, key=key)
@@ -296,7 +280,7 @@ def _parse_option(node: Any, *, entry: str, report: _Report) -> Option | None:
     program = node.get("program")
     if program is not None and not isinstance(program, bool):
         report.add(
-            node, f"expected true or false, got {_kind(program)}", entry=entry, key="program"
+            node, f"expected true or false, got {kind_of(program)}", entry=entry, key="program"
         )
         return None
     if option_id is None or label is None or pm is None or tpm is None or reason is None:
@@ -400,7 +384,7 @@ def _parse_rules(node: Any, *, report: _Report) -> tuple[Rule, ...] | None:
     if node is None:
         return None
     if not isinstance(node, list) or not node:
-        report.add(node, f"expected a non-empty list of rules, got {_kind(node)}", entry="rules")
+        report.add(node, f"expected a non-empty list of rules, got {kind_of(node)}", entry="rules")
         return None
     rules = [_parse_rule(item, entry=f"rules[{i}]", report=report) for i, item in enumerate(node)]
     if None in rules:

@@ -95,3 +95,17 @@ def line_of(node: Any, key: str | None = None) -> int | None:
     if isinstance(node, LineDict):
         return node.line_of(key) if key is not None else node.line
     return getattr(node, "line", None)
+
+
+def kind_of(value: Any) -> str:
+    """How a validation message names what it found instead of what it expected."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    for kind, name in ((dict, "a mapping"), (list, "a list"), (str, "text")):
+        if isinstance(value, kind):
+            return name
+    if isinstance(value, int | float):
+        return "a number"
+    return type(value).__name__

@@ -3,11 +3,9 @@ only at DEBUG."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import logging
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,9 +13,9 @@ import pytest
 
 from bot import logs
 from tests.support import payloads
+from tests.support.processes import start_serve
 from tests.support.signing import form_body, json_body, payload_body, signed_headers
 from tests.support.slack_stub import SlackStub
-from tests.test_shutdown import ROOT, ServerProcess, app_env, free_port
 
 BOT_TOKEN = "xoxb-2710385610-4839201758394-Zq8LrT3vNw0PxYk7HsD2fGmC"
 SIGNING_SECRET = "9b1f4c2e7a8d3b6f0e5c1a9d7b3e8f24"
@@ -107,30 +105,14 @@ def test_setup_keeps_chatty_libraries_above_debug(restore_logging: None) -> None
 
 async def run_server_and_capture(stub: SlackStub, *, level: str) -> list[dict[str, Any]]:
     """Serve a command, a mention, a click, a bad request and a typed token; return the log."""
-    port = free_port()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        cwd=ROOT,
-        env=app_env(
-            stub,
-            SLACK_BOT_TOKEN=BOT_TOKEN,
-            SLACK_SIGNING_SECRET=SIGNING_SECRET,
-            LOG_FORMAT="json",
-            LOG_LEVEL=level,
-        ),
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
+    server = await start_serve(
+        stub,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        LOG_FORMAT="json",
+        LOG_LEVEL=level,
     )
-    server = ServerProcess(process, port)
     try:
-        await server.wait_ready()
 
         async def post(body: str, content_type: str, *, secret: str = SIGNING_SECRET) -> int:
             headers = signed_headers(body, content_type=content_type, secret=secret)
@@ -159,10 +141,7 @@ async def run_server_and_capture(stub: SlackStub, *, level: str) -> list[dict[st
         await stub.wait_for("response_url")
         code, stderr = await server.stop()
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        await server.session.close()
+        await server.kill()
     assert code == 0, stderr
     for secret in (BOT_TOKEN, SIGNING_SECRET, BOT_TOKEN.split("-", 1)[1]):
         assert secret not in stderr
