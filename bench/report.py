@@ -328,7 +328,10 @@ def http_section(http: HttpResults) -> list[str]:
         "load generator (bench/loadgen.py, an aiohttp client in the benchmark process):",
         "",
         f"- **RoleFit**: `{sys.executable.rsplit('/', 1)[-1]} -m bot serve`, the real app "
-        "(request gate, matcher, Block Kit card, feedback store on a temporary SQLite file).",
+        "(request gate, matcher, Block Kit card, feedback store on a temporary SQLite file). "
+        "In HTTP mode RoleFit answers `/rolefit` at its request gate with the same functions as "
+        "its Bolt listener (handlers/commands.py), so these requests skip Bolt's dispatch; "
+        "`decide`, events and clicks go through Bolt.",
         "- **(a) bare Bolt**: an `AsyncApp` with default settings whose `/rolefit` listener acks "
         "static text (bench/baseline_app.py).",
         "- **(b) bare Bolt + pbr**: the same with `process_before_response=True`.",

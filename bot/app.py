@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -14,6 +15,7 @@ from bot.feedback.wiring import attach_feedback
 from bot.inflight import inflight_of
 from bot.replies import RoleFit
 from bot.retries import RetryingRespondMiddleware, retry_handlers
+from bot.server import SHUTDOWN_TIMEOUT, build_web_app
 from bot.services import Services
 
 logger = logging.getLogger("rolefit")
@@ -59,6 +61,19 @@ def build_app(
     inflight_of(app)
     register(app, services=services)
     return app
+
+
+def build_http_app(
+    *, settings: Settings, services: Services, shutdown_timeout: float = SHUTDOWN_TIMEOUT
+) -> web.Application:
+    """HTTP mode: the request gate, then `/rolefit` answered at the gate, the rest by Bolt."""
+    from handlers.commands import quick_answer
+
+    return build_web_app(
+        build_app(settings=settings, services=services),
+        quick_answer=quick_answer(services=services),
+        shutdown_timeout=shutdown_timeout,
+    )
 
 
 def build_services(rolefit: RoleFit, *, settings: Settings | None = None) -> Services:

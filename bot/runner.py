@@ -10,13 +10,12 @@ from typing import TextIO
 from aiohttp import web
 
 from bot import logs
-from bot.app import build_app, build_services
+from bot.app import build_app, build_http_app, build_services
 from bot.config import Settings
 from bot.inflight import inflight_of
 from bot.knowledge import load_knowledge
 from bot.problems import KnowledgeError
 from bot.replies import RoleFit
-from bot.server import build_web_app
 from bot.services import Services
 
 logger = logging.getLogger("rolefit")
@@ -55,12 +54,11 @@ def serve(settings: Settings, *, host: str | None, port: int | None, err: TextIO
     if rolefit is None:
         return 1
     services = build_services(rolefit, settings=settings)
-    bolt = build_app(settings=settings, services=services)
     bind_host, bind_port = host or settings.host, port or settings.port
     logger.info("serving Slack requests on http://%s:%s/slack/events", bind_host, bind_port)
     try:
         web.run_app(
-            build_web_app(bolt, shutdown_timeout=SHUTDOWN_TIMEOUT),
+            build_http_app(settings=settings, services=services, shutdown_timeout=SHUTDOWN_TIMEOUT),
             host=bind_host,
             port=bind_port,
             shutdown_timeout=SHUTDOWN_TIMEOUT,

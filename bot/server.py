@@ -13,7 +13,11 @@ passed the one before:
    JSON object, or that Bolt cannot read, is 400. Only signed requests get this far, so an unsigned
    caller learns nothing about parsing: it always gets the same 401.
 
-Bolt verifies the signature again (cheap, and it keeps the Bolt app safe wherever it is mounted).
+A request that passed is then offered to `quick_answer` (handlers/commands.py), which answers a
+`/rolefit` command straight from the gate's reading of the body: it needs no Web API call, and
+Bolt's dispatch would cost as much CPU as finding the answer. Whatever it declines (None) goes to
+Bolt. Bolt verifies the signature again (cheap, and it keeps the Bolt app safe wherever it is
+mounted).
 Bolt reads form bodies with a shortcut that loses a slash command whose text contains the word
 "payload"; when its reading differs from the gate's, Bolt is handed the gate's reading as JSON,
 signed afresh with the same timestamp.
@@ -58,6 +62,11 @@ _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 _FORM = "application/x-www-form-urlencoded"
 _JSON = "application/json"
+_TIMESTAMP_HEADER = "X-Slack-Request-Timestamp"
+_SIGNATURE_HEADER = "X-Slack-Signature"
+
+QuickAnswer = Callable[[dict[str, Any]], dict[str, Any] | None]
+"""Answers a request from its body alone, or returns None to hand it to Bolt (handlers/)."""
 
 
 class MalformedBody(ValueError):
@@ -232,30 +241,54 @@ class RequestGate:
         self.replay: SeenStore = replay or MemorySeen(ttl=2 * FRESHNESS, max_keys=REPLAY_MAX_KEYS)
         self.clock = clock
 
-    async def admit(self, request: web.Request) -> AsyncBoltRequest | Rejection:
+    async def admit(self, request: web.Request) -> Admitted | Rejection:
         if request.content_length is not None and request.content_length > MAX_BODY:
             return Rejection(413, "body over 1 MiB")
         try:
             raw = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return Rejection(413, "body over 1 MiB")
-        headers = _bolt_headers(request)
-        timestamp = headers.get("x-slack-request-timestamp")
-        signature = headers.get("x-slack-signature")
+        signature = request.headers.get(_SIGNATURE_HEADER)
         problem = signature_problem(
-            raw, timestamp=timestamp, signature=signature, secret=self.secret, now=self.clock()
+            raw,
+            timestamp=request.headers.get(_TIMESTAMP_HEADER),
+            signature=signature,
+            secret=self.secret,
+            now=self.clock(),
         )
         if problem is not None:
             return Rejection(401, problem)
         if not await self.replay.first_time(f"sig:{signature}"):
             return Rejection(401, "replayed request")
         try:
-            parsed = parse_body(raw, request.content_type)
-            return bolt_request(
-                raw, parsed, headers=headers, query=request.query_string, secret=self.secret
-            )
+            return Admitted(raw, parse_body(raw, request.content_type), request)
         except MalformedBody as error:
             return Rejection(400, str(error))
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """A request that passed the gate, with the body as the gate read it."""
+
+    raw: bytes
+    body: dict[str, Any]
+    request: web.Request
+
+    def for_bolt(self, *, secret: str) -> AsyncBoltRequest:
+        """The same request for Bolt; raises MalformedBody when Bolt cannot read it."""
+        return bolt_request(
+            self.raw,
+            self.body,
+            headers=_bolt_headers(self.request),
+            query=self.request.query_string,
+            secret=secret,
+        )
+
+
+def _json_reply(payload: dict[str, Any]) -> web.Response:
+    if not payload:
+        return web.Response(status=200)
+    return web.Response(body=json.dumps(payload).encode(), content_type=_JSON, charset="utf-8")
 
 
 def _bolt_signing_secret(bolt_app: AsyncApp) -> str | None:
@@ -268,6 +301,7 @@ def build_web_app(
     *,
     signing_secret: str | None = None,
     replay: SeenStore | None = None,
+    quick_answer: QuickAnswer | None = None,
     shutdown_timeout: float = SHUTDOWN_TIMEOUT,
 ) -> web.Application:
     secret = signing_secret or _bolt_signing_secret(bolt_app)
@@ -284,7 +318,17 @@ def build_web_app(
         if isinstance(admitted, Rejection):
             logger.info("refused a request: %s", admitted.reason, extra={"status": admitted.status})
             return admitted.response()
-        bolt_response = await bolt_app.async_dispatch(admitted)
+        if quick_answer is not None:
+            payload = quick_answer(admitted.body)
+            if payload is not None:
+                return _json_reply(payload)
+        try:
+            bolt_request = admitted.for_bolt(secret=secret)
+        except MalformedBody as error:
+            rejection = Rejection(400, str(error))
+            logger.info("refused a request: %s", rejection.reason, extra={"status": 400})
+            return rejection.response()
+        bolt_response = await bolt_app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 
     async def health(_: web.Request) -> web.Response:

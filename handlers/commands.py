@@ -1,4 +1,12 @@
-"""`/rolefit`: the answer goes back inside the ack itself, visible only to the person who asked."""
+"""`/rolefit`: the answer goes back inside the ack itself, visible only to the person who asked.
+
+Two doors lead to the same answer. Bolt's command listener serves Socket Mode and the console;
+in HTTP mode `quick_answer` answers straight from the request gate's reading of the body
+(bot/server.py), because a command that needs no Web API call gains nothing from Bolt's
+dispatch and that dispatch costs as much CPU as finding the answer. Both doors call
+`command_reply` and `ack_payload`, so they cannot drift apart; `decide` (which posts messages)
+always goes through Bolt and its lazy listener.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +18,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import intents
 from bot.cards.common import Surface
+from bot.logs import bind_ids
+from bot.replies import Reply
+from bot.server import QuickAnswer
 from bot.services import Services
 from handlers import walkthrough
 from handlers.context import request_ids
@@ -20,23 +31,45 @@ logger = logging.getLogger("rolefit.handlers")
 COMMAND = "/rolefit"
 
 
-def register(app: AsyncApp, *, services: Services) -> None:
-    rolefit = services.rolefit
+def command_reply(services: Services, command: dict[str, Any]) -> Reply | None:
+    """The reply to `/rolefit <text>`, or None when building it failed (logged with the ids)."""
+    text = command.get("text") or ""
+    logger.debug("command", extra={"ids": request_ids(command), "text": text})
+    try:
+        return services.rolefit.reply(text, surface=Surface.PRIVATE)
+    except Exception:
+        logger.exception("command failed", extra={"ids": request_ids(command)})
+        return None
 
-    async def answer_command(ack: AsyncAck, command: dict[str, Any], body: dict[str, Any]) -> None:
-        text = command.get("text") or ""
-        logger.debug("command", extra={"ids": request_ids(body), "text": text})
-        try:
-            reply = rolefit.reply(text, surface=Surface.PRIVATE)
-        except Exception:
-            logger.exception("command failed", extra={"ids": request_ids(body)})
-            await ack(response_type="ephemeral", text=SORRY)
-            return
-        services.record_question(body=body, channel_type="command", reply=reply)
-        if reply.card is None:
-            await ack()
-            return
-        await ack(response_type="ephemeral", text=reply.card.text, blocks=reply.card.blocks)
+
+def ack_payload(services: Services, command: dict[str, Any], reply: Reply | None) -> dict[str, Any]:
+    """What the ack carries (empty when the walkthrough takes over); records the question."""
+    if reply is None:
+        return {"response_type": "ephemeral", "text": SORRY}
+    services.record_question(body=command, channel_type="command", reply=reply)
+    if reply.card is None:
+        return {}
+    return {"response_type": "ephemeral", "text": reply.card.text, "blocks": reply.card.blocks}
+
+
+def quick_answer(*, services: Services) -> QuickAnswer:
+    """The HTTP door: every `/rolefit` but `decide`; anything else is left to Bolt (None)."""
+
+    def answer(body: dict[str, Any]) -> dict[str, Any] | None:
+        if body.get("command") != COMMAND or body.get("ssl_check"):
+            return None
+        bind_ids(request_ids(body))
+        reply = command_reply(services, body)
+        if reply is not None and reply.starts_walkthrough:
+            return None
+        return ack_payload(services, body, reply)
+
+    return answer
+
+
+def register(app: AsyncApp, *, services: Services) -> None:
+    async def answer_command(ack: AsyncAck, command: dict[str, Any]) -> None:
+        await ack(**ack_payload(services, command, command_reply(services, command)))
 
     async def asks_to_decide(command: dict[str, Any]) -> bool:
         return isinstance(intents.parse(command.get("text") or ""), intents.Decide)

@@ -8,11 +8,10 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.app import build_app, build_services
+from bot.app import build_http_app, build_services
 from bot.config import Settings
 from bot.knowledge import Knowledge
 from bot.replies import RoleFit
-from bot.server import build_web_app
 from bot.services import Services
 from tests.support import payloads
 from tests.support.signing import (
@@ -47,8 +46,8 @@ class RunningApp:
             bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=stub.api_url
         )
         running = cls(stub, services)
-        bolt = build_app(settings=settings, services=services)
-        running._runner = web.AppRunner(build_web_app(bolt), access_log=None)
+        web_app = build_http_app(settings=settings, services=services)
+        running._runner = web.AppRunner(web_app, access_log=None)
         await running._runner.setup()
         site = web.TCPSite(running._runner, "127.0.0.1", 0)
         await site.start()
