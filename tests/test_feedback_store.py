@@ -183,6 +183,54 @@ def test_questions_round_trip_and_filter_by_time(tmp_path: Path) -> None:
     store.close()
 
 
+def test_add_many_keeps_a_batch_and_a_later_vote_in_it_wins(tmp_path: Path) -> None:
+    store = SqliteStore.open(tmp_path / "rolefit.db")
+    questions = [asked(f"q{n}", at=T0 + n) for n in range(3)]
+    votes = [
+        vote(helpful=True, at=T0),
+        vote(user="U2", helpful=True),
+        vote(helpful=False, at=T0 + 9),
+    ]
+    assert store.add_many(questions=questions, votes=votes) == []
+    assert store.questions() == questions
+    assert sorted(store.votes(), key=lambda v: v.user) == [
+        vote(helpful=False, at=T0 + 9),
+        vote(user="U2", helpful=True),
+    ]
+    assert store.add_many() == []
+    store.close()
+
+
+def test_add_many_skips_and_returns_the_rows_sqlite_refuses(tmp_path: Path) -> None:
+    store = SqliteStore.open(tmp_path / "rolefit.db")
+    no_team = Question(at=T0, team=None, channel_type="im", command="ask")  # type: ignore[arg-type]
+    unbindable = asked("object", at=object())  # type: ignore[arg-type]
+    no_user = Vote(answer_id="a", team="T1", user=None, helpful=True, at=T0)  # type: ignore[arg-type]
+    refused = store.add_many(
+        questions=[asked("first"), no_team, unbindable, asked("last", at=T0 + 1)],
+        votes=[vote(helpful=True), no_user, vote(helpful=False, at=T0 + 2)],
+    )
+    assert [record for record, _ in refused] == [no_team, unbindable, no_user]
+    assert all(isinstance(error, sqlite3.Error) for _, error in refused)
+    assert [q.text for q in store.questions()] == ["first", "last"]
+    assert store.votes() == [vote(helpful=False, at=T0 + 2)]
+    store.close()
+
+
+def test_add_many_against_a_locked_database_keeps_nothing_and_raises(tmp_path: Path) -> None:
+    path = tmp_path / "rolefit.db"
+    store = SqliteStore.open(path, busy_timeout=0.05)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        store.add_many(questions=[asked("a"), asked("b")], votes=[vote(helpful=True)])
+    holder.execute("ROLLBACK")
+    assert store.questions() == [] and store.votes() == []
+    assert store.add_many(questions=[asked("c")]) == [], "the connection is usable again"
+    assert [q.text for q in store.questions()] == ["c"]
+    store.close()
+
+
 # --- the writer thread -----------------------------------------------------------------------
 
 

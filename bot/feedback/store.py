@@ -15,6 +15,21 @@ from bot.feedback.records import Question, Vote
 
 BUSY_TIMEOUT = 5.0
 
+Refusal = tuple[Question | Vote, Exception]
+"""A row the store would not keep, and why."""
+
+# What one row can cause (NOT NULL, a value SQLite cannot bind, an integer too big). Anything
+# else, such as OperationalError (locked, read-only, disk full), is about the whole database.
+ROW_ERRORS: tuple[type[Exception], ...] = (
+    sqlite3.IntegrityError,
+    sqlite3.InterfaceError,
+    sqlite3.ProgrammingError,
+    sqlite3.DataError,
+    OverflowError,
+    TypeError,
+    ValueError,
+)
+
 
 class StoreError(Exception):
     """The database is there but RoleFit must not use it (someone else's, or from the future)."""
@@ -27,6 +42,23 @@ class FeedbackStore(Protocol):
         """Keep a vote; the same person voting on the same answer again replaces it."""
 
     def add_question(self, question: Question) -> None: ...
+
+    def add_many(
+        self, *, questions: Sequence[Question] = (), votes: Sequence[Vote] = ()
+    ) -> list[Refusal]:
+        """Keep many rows at once, in one transaction where the database has them; the writer
+        thread sends everything it gathered here, so a busy bot commits once per batch.
+
+        Rows the store refuses (a bad value, a broken constraint) are skipped and returned with
+        their errors, and the others kept. An error about the store itself (locked, read-only,
+        gone) is raised. A store that subclasses FeedbackStore inherits this version, which adds
+        the rows one at a time and counts every error as the store's own.
+        """
+        for question in questions:
+            self.add_question(question)
+        for vote in votes:
+            self.add_vote(vote)
+        return []
 
     def votes(self, *, since: float | None = None) -> list[Vote]:
         """Votes cast (or last changed) at or after `since`, a Unix time; None for all."""
@@ -144,31 +176,50 @@ class SqliteStore:
         return cls(conn, str(target))
 
     def add_vote(self, vote: Vote) -> None:
-        self._conn.execute(
-            """INSERT INTO votes (team, user, answer_id, helpful, voted_at)
-               VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (team, user, answer_id)
-               DO UPDATE SET helpful = excluded.helpful, voted_at = excluded.voted_at""",
-            (vote.team, vote.user, vote.answer_id, int(vote.helpful), vote.at),
-        )
+        self._conn.execute(_UPSERT_VOTE, _vote_row(vote))
 
     def add_question(self, question: Question) -> None:
-        self._conn.execute(
-            """INSERT INTO questions
-               (asked_at, team, channel_type, command, verdict, score, topic, answer_id, text)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (
-                question.at,
-                question.team,
-                question.channel_type,
-                question.command,
-                question.verdict,
-                question.score,
-                question.topic,
-                question.answer_id,
-                question.text,
-            ),
-        )
+        self._conn.execute(_INSERT_QUESTION, _question_row(question))
+
+    def add_many(
+        self, *, questions: Sequence[Question] = (), votes: Sequence[Vote] = ()
+    ) -> list[Refusal]:
+        """All rows in one transaction. If a row is refused, roll back and redo the rows one by
+        one (still one transaction), skipping the refused rows and returning them."""
+        if not questions and not votes:
+            return []
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            try:
+                conn.executemany(_INSERT_QUESTION, [_question_row(q) for q in questions])
+                conn.executemany(_UPSERT_VOTE, [_vote_row(v) for v in votes])
+                refused: list[Refusal] = []
+            except ROW_ERRORS:
+                conn.execute("ROLLBACK")
+                conn.execute("BEGIN IMMEDIATE")
+                refused = self._one_by_one(questions, votes)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return refused
+
+    def _one_by_one(self, questions: Sequence[Question], votes: Sequence[Vote]) -> list[Refusal]:
+        """Inside a transaction, where a statement SQLite refuses undoes itself, not the others."""
+        refused: list[Refusal] = []
+        for question in questions:
+            try:
+                self.add_question(question)
+            except ROW_ERRORS as error:
+                refused.append((question, error))
+        for vote in votes:
+            try:
+                self.add_vote(vote)
+            except ROW_ERRORS as error:
+                refused.append((vote, error))
+        return refused
 
     def votes(self, *, since: float | None = None) -> list[Vote]:
         rows = self._conn.execute(
@@ -190,6 +241,34 @@ class SqliteStore:
 
     def close(self) -> None:
         self._conn.close()
+
+
+_UPSERT_VOTE = """INSERT INTO votes (team, user, answer_id, helpful, voted_at)
+    VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (team, user, answer_id)
+    DO UPDATE SET helpful = excluded.helpful, voted_at = excluded.voted_at"""
+
+_INSERT_QUESTION = """INSERT INTO questions
+    (asked_at, team, channel_type, command, verdict, score, topic, answer_id, text)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+
+
+def _vote_row(vote: Vote) -> tuple[object, ...]:
+    return (vote.team, vote.user, vote.answer_id, int(vote.helpful), vote.at)
+
+
+def _question_row(question: Question) -> tuple[object, ...]:
+    return (
+        question.at,
+        question.team,
+        question.channel_type,
+        question.command,
+        question.verdict,
+        question.score,
+        question.topic,
+        question.answer_id,
+        question.text,
+    )
 
 
 def _floor(since: float | None) -> float:
