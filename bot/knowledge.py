@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from bot.problems import KnowledgeError, Problem
@@ -115,9 +116,15 @@ class Knowledge:
     walkthrough: Walkthrough
     source: str
     by_id: Mapping[str, FaqEntry] = field(init=False)
+    _topics: Mapping[str, tuple[FaqEntry, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_id", {e.id: e for e in self.entries})
+        grouped: dict[str, list[FaqEntry]] = {}
+        for entry in self.entries:
+            grouped.setdefault(entry.topic, []).append(entry)
+        topics = MappingProxyType({topic: tuple(group) for topic, group in grouped.items()})
+        object.__setattr__(self, "_topics", topics)
 
     @property
     def snapshot(self) -> tuple[ComparisonArea, ...]:
@@ -132,11 +139,9 @@ class Knowledge:
                 return area
         return None
 
-    def topics(self) -> dict[str, list[FaqEntry]]:
-        grouped: dict[str, list[FaqEntry]] = {}
-        for entry in self.entries:
-            grouped.setdefault(entry.topic, []).append(entry)
-        return grouped
+    def topics(self) -> Mapping[str, tuple[FaqEntry, ...]]:
+        """Entries by topic, in file order; built once, since cards read it on every answer."""
+        return self._topics
 
 
 # --- field checking -------------------------------------------------------------------------------

@@ -34,7 +34,8 @@ COMMAND = "/rolefit"
 def command_reply(services: Services, command: dict[str, Any]) -> Reply | None:
     """The reply to `/rolefit <text>`, or None when building it failed (logged with the ids)."""
     text = command.get("text") or ""
-    logger.debug("command", extra={"ids": request_ids(command), "text": text})
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug("command", extra={"ids": request_ids(command), "text": text})
     try:
         return services.rolefit.reply(text, surface=Surface.PRIVATE)
     except Exception:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from bot.cards import refs
 from bot.cards.common import Block, Card, actions, context, header, open_button, section
+from bot.knowledge import FaqEntry
 
 TOPIC_LABELS: dict[str, str] = {
     "definition-pm": "What a PM is",
@@ -45,7 +48,7 @@ def topic_buttons(topics: list[str]) -> list[Block]:
     return rows
 
 
-def topics_card(*, grouped: dict[str, list]) -> Card:
+def topics_card(*, grouped: Mapping[str, Sequence[FaqEntry]]) -> Card:
     present = [t for t in TOPIC_LABELS if t in grouped]
     blocks: list[Block] = [
         header("What I can answer"),
@@ -56,7 +59,7 @@ def topics_card(*, grouped: dict[str, list]) -> Card:
     return Card(text=text, blocks=blocks)
 
 
-def topic_card(topic: str, *, grouped: dict[str, list]) -> Card | None:
+def topic_card(topic: str, *, grouped: Mapping[str, Sequence[FaqEntry]]) -> Card | None:
     entries = grouped.get(topic)
     if not entries:
         return None
