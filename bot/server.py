@@ -144,24 +144,33 @@ _EVENT_STRING_FIELDS = ("type", "subtype", "text", "ts", "thread_ts", "event_ts"
 _EVENT_ID_FIELDS = ("user", "channel", "team", "bot_id", "tab")
 
 
-def _check_shape(data: dict[str, Any]) -> None:
-    def wrong(where: str, field: str, value: Any, *kinds: type) -> None:
-        if value is not None and not isinstance(value, kinds):
+_KINDS: dict[str, tuple[type, ...]] = {
+    **{field: (dict,) for field in _OBJECT_FIELDS},
+    **{field: (str,) for field in _STRING_FIELDS},
+    **{field: (list,) for field in _LIST_FIELDS},
+}
+_EVENT_KINDS: dict[str, tuple[type, ...]] = {
+    **{field: (str,) for field in _EVENT_STRING_FIELDS},
+    **{field: (str, dict) for field in _EVENT_ID_FIELDS},
+}
+
+
+def _check_fields(data: dict[str, Any], kinds: dict[str, tuple[type, ...]], where: str) -> None:
+    for field in kinds.keys() & data.keys():
+        value = data[field]
+        if value is not None and not isinstance(value, kinds[field]):
             raise MalformedBody(f"{where}{field} is a {type(value).__name__}")
 
-    for field in _OBJECT_FIELDS:
-        wrong("", field, data.get(field), dict)
-    for field in _STRING_FIELDS:
-        wrong("", field, data.get(field), str)
+
+def _check_shape(data: dict[str, Any]) -> None:
+    _check_fields(data, _KINDS, "")
     for field in _LIST_FIELDS:
-        wrong("", field, data.get(field), list)
         for item in data.get(field) or ():
-            wrong("", f"{field} item", item, dict)
-    event = data.get("event") or {}
-    for field in _EVENT_STRING_FIELDS:
-        wrong("event.", field, event.get(field), str)
-    for field in _EVENT_ID_FIELDS:
-        wrong("event.", field, event.get(field), str, dict)
+            if not isinstance(item, dict):
+                raise MalformedBody(f"{field} item is a {type(item).__name__}")
+    event = data.get("event")
+    if event:
+        _check_fields(event, _EVENT_KINDS, "event.")
 
 
 def _json_object(text: str, what: str) -> dict[str, Any]:
@@ -189,8 +198,12 @@ def parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
             pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=True, errors="strict")
         except ValueError:
             raise MalformedBody("form fields are malformed") from None
-        fields = dict(pairs)
-        data = _json_object(fields["payload"], "payload") if "payload" in fields else fields
+        data = dict(pairs)
+        # Form values are flat strings decoded strictly from UTF-8: no depth, no lone surrogates.
+        if "payload" not in data:
+            _check_shape(data)
+            return data
+        data = _json_object(data["payload"], "payload")
     _check_tree(data)
     _check_shape(data)
     return data
