@@ -63,8 +63,8 @@ def answer_card(
         notes.append(TRUNCATED_NOTE)
     if notes:
         blocks.append(context(*notes))
-    program = _program_entry(knowledge)
-    if bare_tpm and program is not None and "program manager" not in entry.answer.lower():
+    program = _program_entry(knowledge) if bare_tpm else None
+    if program is not None and "program manager" not in entry.answer.lower():
         blocks.append(
             section(
                 ":information_source: Here *TPM* means Technical _Product_ Manager. "
@@ -95,7 +95,8 @@ def answer_card(
 
 
 def _program_entry(knowledge: Knowledge) -> FaqEntry | None:
-    return next((e for e in knowledge.entries if e.topic == "program-vs-product"), None)
+    entries = knowledge.topics().get("program-vs-product")
+    return entries[0] if entries else None
 
 
 def suggest_card(result: MatchResult, *, surface: Surface) -> Card:
