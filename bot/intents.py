@@ -74,6 +74,10 @@ _JD = re.compile(
 )
 _COMPARE = re.compile(r"^(?:compare|comparison|snapshot|side by side)(?: (.+))?$")
 _PROFILE = re.compile(r"^(?:profile|role)(?: (.+))?$")
+# The first words those three can match, so that most questions skip the regexes.
+_STARTS = frozenset(
+    {"profile", "role", "jd", "job", "sample", "compare", "comparison", "snapshot", "side"}
+)
 
 
 def parse(text: str) -> Intent:
@@ -87,6 +91,13 @@ def parse(text: str) -> Intent:
         return Decide()
     if words in {"pm", "tpm"}:
         return Profile(words)
+    first = words.partition(" ")[0]
+    if first in _STARTS and (subcommand := _subcommand(words)) is not None:
+        return subcommand
+    return Ask(text.strip())
+
+
+def _subcommand(words: str) -> Intent | None:
     if match := _PROFILE.match(words):
         role = _ROLE_WORDS.get(match.group(1) or "")
         if role:
@@ -100,4 +111,4 @@ def parse(text: str) -> Intent:
             return JobDescription(role)
     if match := _COMPARE.match(words):
         return Compare(match.group(1))
-    return Ask(text.strip())
+    return None

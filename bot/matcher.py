@@ -7,28 +7,34 @@ of words the knowledge never uses cannot score high) and how much of its best ph
 covers. Unknown words weigh more in a question that names no role, which keeps off-topic questions
 that share one word with the knowledge ("is the api down?") out.
 
-Only entries that can still reach the top are scored (`_Walk`): each word keeps its entries ordered
-by the most the word can add to an entry's precision, and the walk down those lists stops once
-nothing left can beat the entries already ranked. Words like "pm" that are in nearly every entry
-would otherwise make every question score the whole base. The ranking, scores included, is the
-same as scoring every entry that shares a word with the question.
+Only entries that can still reach the top are scored. Each entry's score is bounded from above by
+what the words it holds can add (each word keeps its entries ordered by the most it can add to an
+entry's precision), and entries are visited best bound first until nothing left can beat the
+entries already ranked. Words like "pm" that are in nearly every entry (`_Crowd`) would otherwise
+make every question score the whole base. Two ways do this: `_ranked_directly` bounds every
+candidate holding the question's less common words, which is cheapest while those words sit in few
+phrasings (always, for the bundled base); `_Walk` walks down the words' lists and stops early,
+which keeps large bases sublinear. Either way the ranking, scores included, is the same as scoring
+every entry that shares a word with the question: exact scores come from one place
+(`_Question.score`), computed term by term in the order they always were.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from heapq import heapify, heappop, heappush, heapreplace
 from itertools import chain, islice
+from operator import itemgetter
 from typing import Literal
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.knowledge import FaqEntry
-from bot.text_norm import STOPWORDS, canonical_words, clean, stem
+from bot.text_norm import STOPWORDS, canonical_words, clean_words, stem
 
 Verdict = Literal["answer", "suggest", "none"]
 
@@ -48,7 +54,12 @@ _KEEP = MAX_ALTERNATIVES + 1
 _FIRST_VISITS = 48
 _BATCH = 8
 _BOUND_SLACK = 1 + 1e-9
+# `_ranked_directly` while the question's uncrowded words sit in at most this many phrasings in
+# all (measured: it is the faster way up to about this on 1,000 entries; the bundled base stays
+# well under it); `_Walk` beyond.
+_DIRECT_UP_TO = 200
 _OPPOSITE_MOVES = (("pm2tpm", "tpm2pm"), ("tpm2pm", "pm2tpm"))
+_MOVES = frozenset(move for move, _ in _OPPOSITE_MOVES)
 ANCHORS = frozenset(
     {"pm", "tpm", "pgm", "tpgm", "product", "technical", "role", "pm2tpm", "tpm2pm"}
 )
@@ -87,6 +98,9 @@ class _Entry:
     phrasings: tuple[_Phrasing, ...]
     reach: dict[str, float]
     """For each phrasing word, the largest share of one phrasing's weight it carries."""
+    places: dict[str, int]
+    """For each phrasing word, the phrasings holding it (bit n: `phrasings[n]`, which are
+    ordered lightest first)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +115,18 @@ class _Impacts:
     ids: tuple[int, ...]
     reach: tuple[float, ...]
     strong: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Crowd:
+    """The words in the phrasings of more than half the entries ("pm", "tpm"), for
+    `_ranked_directly`: they would make nearly every entry hold two of a question's words."""
+
+    words: frozenset[str]
+    reach: tuple[float, ...]
+    """For each entry, the sum of its crowded words' reach: the most they add to its precision."""
+    order: tuple[int, ...]
+    """The entries holding a crowded word in a phrasing, by `reach` descending."""
 
 
 class Matcher:
@@ -121,12 +147,12 @@ class Matcher:
         for entry in self.entries:
             phrasings: list[frozenset[str]] = []
             for text in (entry.question, *entry.phrasings):
-                cleaned = clean(text).split()
+                cleaned = clean_words(text)
                 raw_vocab.update(w for w in cleaned if len(w) >= 4 and w not in STOPWORDS)
                 words = frozenset(canonical_words(cleaned))
                 if words:
                     phrasings.append(words)
-            answer_words = clean(entry.answer).split()
+            answer_words = clean_words(entry.answer)
             raw_vocab.update(w for w in answer_words if len(w) >= 4 and w not in STOPWORDS)
             strong = frozenset().union(*phrasings)
             weak = frozenset(canonical_words(answer_words)) - strong
@@ -143,8 +169,11 @@ class Matcher:
             for strong, weak, phrasings in parsed
         )
         self._impacts = _index(self._entries)
+        self._crowd = _crowd(self._entries, self._impacts)
         self._vocab = tuple(sorted(raw_vocab | {w for w in STOPWORDS if len(w) >= 5}))
         self._known = frozenset(raw_vocab) | frozenset(frequency)
+        # Words a question may use as they are; `_query_words` looks at the others.
+        self._plain = self._known | STOPWORDS
         self._corrections: dict[str, str | None] = {}
 
     def _phrasing(self, words: frozenset[str]) -> _Phrasing:
@@ -171,33 +200,33 @@ class Matcher:
 
     def _query_words(self, text: str) -> dict[str, float]:
         """Canonical question words with their weights (typo fixes count a little less)."""
-        weights: dict[str, float] = {}
-        raw = clean(text).split()[:60]
-        fixed: list[str] = []
+        raw = clean_words(text)[:60]
+        fixes: dict[str, str] = {}
         corrected: set[str] = set()
-        for word in raw:
-            if (
-                word in self._known
-                or word in STOPWORDS
-                or word.isdigit()
-                or stem(word) in self._idf
-            ):
-                fixed.append(word)
+        plain = self._plain
+        for word in [word for word in raw if word not in plain]:
+            if word.isdigit() or stem(word) in self._idf:
                 continue
             replacement = self._correct(word)
-            if replacement is None:
-                fixed.append(word)
-            else:
-                fixed.append(replacement)
+            if replacement is not None:
+                fixes[word] = replacement
                 corrected.add(replacement)
-        corrected_canon = set(canonical_words(list(corrected)))
+        fixed = [fixes.get(word, word) for word in raw] if fixes else raw
+        corrected_canon = set(canonical_words(list(corrected))) if corrected else set()
         words = canonical_words(fixed)
-        unknown = UNKNOWN_ANCHORED if ANCHORS.intersection(words) else self._unknown_idf
+        unknown = self._unknown_idf if ANCHORS.isdisjoint(words) else UNKNOWN_ANCHORED
+        idf = self._idf
+        weights: dict[str, float] = {}
         for word in words:
-            weight = max(self._idf[word], MIN_WEIGHT) if word in self._idf else unknown
-            if word in corrected_canon:
+            weight = idf.get(word)
+            if weight is None:
+                weight = unknown
+            elif weight < MIN_WEIGHT:
+                weight = MIN_WEIGHT
+            if corrected_canon and word in corrected_canon:
                 weight *= _CORRECTED_WEIGHT
-            weights[word] = max(weights.get(word, 0.0), weight)
+            if word not in weights or weight > weights[word]:
+                weights[word] = weight
         return weights
 
     def match(self, question: str) -> MatchResult:
@@ -210,41 +239,306 @@ class Matcher:
         if not ranked or ranked[0][1] < self.suggest_at:
             best = Candidate(self.entries[ranked[0][0]], round(ranked[0][1], 1)) if ranked else None
             return MatchResult(question, "none", best, (), truncated)
-        scored = [Candidate(self.entries[i], round(s, 1)) for i, s in ranked[:_KEEP]]
-        best, rest = scored[0], scored[1:]
-        alternatives = tuple(c for c in rest if c.score >= self.suggest_at)
+        best = Candidate(self.entries[ranked[0][0]], round(ranked[0][1], 1))
+        alternatives: list[Candidate] = []
+        for index, score in ranked[1:_KEEP]:
+            if score < self.suggest_at - 0.1:  # cannot round up to it; neither can the rest
+                break
+            shown = round(score, 1)
+            if shown >= self.suggest_at:
+                alternatives.append(Candidate(self.entries[index], shown))
         verdict: Verdict = "answer" if best.score >= self.answer_at else "suggest"
-        return MatchResult(question, verdict, best, alternatives, truncated)
+        return MatchResult(question, verdict, best, tuple(alternatives), truncated)
 
     def _ranked(self, query: dict[str, float]) -> list[tuple[int, float]]:
-        walk = _Walk(self._entries, self._impacts, query, crowded=len(self._entries) // 2)
+        """Entries by score, then entry number; the first `_KEEP` are exactly the top."""
+        question = _Question(query, self._idf)
+        impacts = self._impacts
+        lists = [(word, impacts[word], weight) for word, weight, _ in question.terms]
+        crowded = self._crowd.words
+        if sum([held.strong for word, held, _ in lists if word not in crowded]) <= _DIRECT_UP_TO:
+            return _ranked_directly(self._entries, lists, question, self._crowd)
+        walk = _Walk(self._entries, impacts, question, crowded=len(self._entries) // 2)
         return walk.run()
 
 
-def _recall(item: _Entry, query: dict[str, float], total: float) -> float:
-    covered = sum(
-        weight * (1.0 if word in item.strong else WEAK_COVERAGE if word in item.weak else 0.0)
-        for word, weight in query.items()
-    )
-    return covered / total
+class _Question:
+    """One question's weighted words and what every entry's score for it shares.
+
+    The score is computed exactly as it always was, term by term in the same order, so the
+    floats are identical whichever path (`_Walk` or `_ranked_directly`) asks for them. It comes
+    in two steps, recall first, so that the recall can tighten a bound before the precision
+    (the costlier part) is computed.
+    """
+
+    __slots__ = ("anchored", "idf", "moves", "terms", "total", "weights")
+
+    def __init__(self, weights: dict[str, float], idf: dict[str, float]) -> None:
+        self.weights = weights
+        self.idf = idf
+        # What each known word adds to an entry's recall: held in a phrasing, or in the answer.
+        # Other words add 0.0, which changes no sum.
+        self.terms = [
+            (word, weight, weight * WEAK_COVERAGE)
+            for word, weight in weights.items()
+            if word in idf
+        ]
+        self.total = sum(weights.values())
+        self.anchored = UNANCHORED if ANCHORS.isdisjoint(weights) else 1.0
+        self.moves = (
+            [] if _MOVES.isdisjoint(weights) else [m for m in _OPPOSITE_MOVES if m[0] in weights]
+        )
+
+    def recall(self, item: _Entry) -> float:
+        """100 * recall ** RECALL_EXP: how much of the question the entry covers (answer words
+        count a little)."""
+        strong, weak = item.strong, item.weak
+        covered = sum(
+            [
+                weight if word in strong else answer if word in weak else 0.0
+                for word, weight, answer in self.terms
+            ]
+        )
+        return 100 * (covered / self.total) ** RECALL_EXP
+
+    def score(self, item: _Entry, recall: float, precision: float) -> float:
+        """The entry's score from `recall` and its precision; halved when it is about the
+        opposite career move."""
+        score = recall * precision**PRECISION_EXP
+        for move, opposite in self.moves:
+            if opposite in item.strong and move not in item.strong:
+                score *= 0.5
+        return self.anchored * score
 
 
-def _score(item: _Entry, query: dict[str, float], recall: float, hits: set[str]) -> float:
-    """The entry's score; `hits` are the question's words in its phrasings. With one hit, the
-    phrasing loop would find exactly that word's reach, so it is skipped."""
+def _precision(item: _Entry, question: _Question, hits: Collection[str]) -> float:
+    """How much of the entry's best phrasing the question covers; `hits` are the question's
+    words in its phrasings.
+
+    A phrasing holding one hit covers at most that word's reach, which some phrasing reaches
+    exactly, so only the phrasings holding two or more hits are looked at, lightest first (the
+    lowest bit of `_Entry.places`), until all hits' weight over the phrasing's cannot beat the
+    best so far. Two words add up the same in either order, so a phrasing holding two hits needs
+    no summing in its own order, and with two hits only the lightest such phrasing counts.
+    Phrasings holding three or more are summed in their order (as the score always was) unless
+    their hits' weight cannot beat the best so far.
+    """
+    reach = item.reach
     if len(hits) == 1:
-        precision = item.reach[next(iter(hits))]
-    else:
-        precision = 0.0
-        for phrasing in item.phrasings:
-            shared = sum(idf for w, idf in phrasing.terms if w in query)
-            if phrasing.weight:
-                precision = max(precision, shared / phrasing.weight)
-    score = 100 * recall**RECALL_EXP * precision**PRECISION_EXP
-    for move, opposite in _OPPOSITE_MOVES:
-        if move in query and opposite in item.strong and move not in item.strong:
-            score *= 0.5
-    return score
+        return reach[next(iter(hits))]
+    places = item.places
+    if len(hits) == 2:
+        first, second = hits
+        precision = reach[first] if reach[first] > reach[second] else reach[second]
+        both = places[first] & places[second]
+        if both:
+            lightest = item.phrasings[(both & -both).bit_length() - 1]
+            share = (question.idf[first] + question.idf[second]) / lightest.weight
+            if share > precision:
+                precision = share
+        return precision
+    precision = every = 0.0
+    seen = shared = 0
+    for word in hits:
+        if reach[word] > precision:
+            precision = reach[word]
+        every += question.idf[word]
+        held = places[word]
+        shared |= seen & held
+        seen |= held
+    weights = question.weights
+    while shared:
+        lowest = shared & -shared
+        shared ^= lowest
+        phrasing = item.phrasings[lowest.bit_length() - 1]
+        if every * _BOUND_SLACK / phrasing.weight < precision:
+            break  # this phrasing and the heavier ones cannot cover more
+        count, most = 0, 0.0
+        for word in hits:
+            if places[word] & lowest:
+                count += 1
+                most += question.idf[word]
+        if count == 2:
+            share = most / phrasing.weight
+        elif most * _BOUND_SLACK / phrasing.weight < precision:
+            continue
+        else:
+            share = sum([idf for word, idf in phrasing.terms if word in weights]) / phrasing.weight
+        if share > precision:
+            precision = share
+    return precision
+
+
+class _Top:
+    """Every score computed for one question, and the best `_KEEP` of them (a min-heap)."""
+
+    __slots__ = ("best", "scores")
+
+    def __init__(self) -> None:
+        self.scores: dict[int, float] = {}
+        self.best: list[float] = []
+
+    def add(self, index: int, value: float) -> None:
+        self.scores[index] = value
+        best = self.best
+        if len(best) < _KEEP:
+            heappush(best, value)
+        elif value > best[0]:
+            heapreplace(best, value)
+
+    def beats(self, bound: float) -> bool:
+        """True when the top is full and nothing scoring at most `bound` can enter it; the
+        slack keeps float rounding in the bound from ever dropping a tie."""
+        best = self.best
+        return len(best) == _KEEP and bound * _BOUND_SLACK < best[0]
+
+    def settled(self) -> bool:
+        """False while fewer than `_KEEP` entries score above 0 (see `_ties_at_zero`)."""
+        return len(self.best) == _KEEP and self.best[0] > 0.0
+
+    def ranked(self) -> list[tuple[int, float]]:
+        return sorted(self.scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _consider(
+    question: _Question, top: _Top, index: int, item: _Entry, hits: Collection[str]
+) -> None:
+    """Score the entry unless its exact recall and the sum of its hits' reach (which bounds its
+    precision) show it cannot enter the top."""
+    recall = question.recall(item)
+    best = top.best
+    if len(best) == _KEEP:
+        reach = 0.0
+        for word in hits:
+            reach += item.reach[word]
+        bound = question.anchored * recall * min(1.0, reach) ** PRECISION_EXP
+        if bound * _BOUND_SLACK < best[0]:
+            return
+    top.add(index, question.score(item, recall, _precision(item, question, hits)))
+
+
+def _ranked_directly(
+    entries: tuple[_Entry, ...],
+    lists: list[tuple[str, _Impacts, float]],
+    question: _Question,
+    crowd: _Crowd,
+) -> list[tuple[int, float]]:
+    """`_Walk`'s ranking, cheaper when the question's words sit in few phrasings in all.
+
+    Entries are visited best bound first, until the best bound left cannot enter the top. A
+    bound is what an entry can score at most: its recall is at most what the words it holds in
+    its phrasings weigh plus the answer-word share of the rest, its precision at most the sum of
+    their reach (`_Entry.reach`). A tally of the question's uncrowded words (see `_Crowd`) sorts
+    the candidates into three kinds:
+    - entries holding one, when the question has no crowded words: that word's reach is their
+      precision;
+    - other entries holding one or more: each bounded from the words it holds;
+    - entries holding crowded words only: already in bound order (`_Crowd.order`, bounded by
+      what all crowded words can add), taken as the walk needs them.
+    A visit first computes the exact recall, which tightens the bound, then the precision.
+    Entries holding the words only in their answer score 0 (see `_Walk._ties_at_zero`).
+    """
+    weights = question.weights
+    known = crowded = 0.0
+    few: list[tuple[_Impacts, float]] = []
+    for word, held, weight in lists:
+        known += weight
+        if word in crowd.words:
+            crowded += weight
+        else:
+            few.append((held, weight))
+    tally: dict[int, int] = dict.fromkeys(few[0][0].ids[: few[0][0].strong], 1) if few else {}
+    for held, _ in few[1:]:
+        for index in held.ids[: held.strong]:
+            tally[index] = tally.get(index, 0) + 1
+    # The recall bound of an entry holding words of weight w: (rest + kept * w) ** RECALL_EXP.
+    anchored = question.anchored
+    scale = anchored * 100 / question.total**RECALL_EXP
+    rest, kept = WEAK_COVERAGE * known, 1.0 - WEAK_COVERAGE
+
+    # (bound, entry, its precision when known without a visit or -1, its hits)
+    bounded: list[tuple[float, int, float, Collection[str]]] = []
+    if not crowded:
+        for held, weight in few:
+            # `reach` covers the phrasing part of `ids` only, so zip stops there.
+            most = scale * (rest + kept * weight) ** RECALL_EXP
+            bounded += [
+                (most * reach**PRECISION_EXP, index, reach, ())
+                for index, reach in zip(held.ids, held.reach, strict=False)
+                if tally[index] == 1
+            ]
+    for index, count in tally.items():
+        if count > 1 or crowded:
+            reach = entries[index].reach
+            held = shared = 0.0
+            hits = []
+            for word, _, weight in lists:
+                if word in reach:
+                    held += weight
+                    shared += reach[word]
+                    hits.append(word)
+            if shared > 1.0:
+                shared = 1.0
+            most = scale * (rest + kept * held) ** RECALL_EXP
+            bounded.append((most * shared**PRECISION_EXP, index, -1.0, hits))
+    bounded.sort(key=itemgetter(0), reverse=True)
+    bounded.append((-1.0, -1, -1.0, ()))
+
+    # `following`: the bound of the next entry holding crowded words only, or -1.
+    crowd_reach = crowd.reach
+    order = crowd.order if crowded else ()
+    most = scale * (rest + kept * crowded) ** RECALL_EXP
+    following = most * min(1.0, crowd_reach[order[0]]) ** PRECISION_EXP if order else -1.0
+    at = taken = 0
+    scores: dict[int, float] = {}
+    best: list[float] = []  # the best _KEEP scores, a min-heap
+    while True:
+        if following > bounded[at][0]:
+            if len(best) == _KEEP and following * _BOUND_SLACK < best[0]:
+                break
+            index = order[taken]
+            taken += 1
+            following = -1.0
+            if taken < len(order):
+                following = most * min(1.0, crowd_reach[order[taken]]) ** PRECISION_EXP
+            if index in tally:
+                continue
+            item = entries[index]
+            hits = item.reach.keys() & weights.keys()
+            if not hits:
+                continue
+            precision = -1.0
+        else:
+            bound, index, precision, hits = bounded[at]
+            if bound < 0.0 or (len(best) == _KEEP and bound * _BOUND_SLACK < best[0]):
+                break
+            at += 1
+            item = entries[index]
+        recall = question.recall(item)
+        if precision < 0.0:
+            if len(best) == _KEEP:
+                reach = 0.0
+                for word in hits:
+                    reach += item.reach[word]
+                if reach > 1.0:
+                    reach = 1.0
+                if anchored * recall * reach**PRECISION_EXP * _BOUND_SLACK < best[0]:
+                    continue
+            precision = _precision(item, question, hits)
+        value = question.score(item, recall, precision)
+        scores[index] = value
+        if len(best) < _KEEP:
+            heappush(best, value)
+        elif value > best[0]:
+            heapreplace(best, value)
+
+    if not (len(best) == _KEEP and best[0] > 0.0):
+        strong = set(chain.from_iterable(held.ids[: held.strong] for _, held, _ in lists))
+        answer_only = {i for _, held, _ in lists for i in held.ids[held.strong :]} - strong
+        for index in sorted(answer_only)[:_KEEP]:
+            item = entries[index]
+            scores[index] = question.score(item, question.recall(item), 0.0)
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
 class _Walk:
@@ -272,61 +566,54 @@ class _Walk:
         self,
         entries: tuple[_Entry, ...],
         impacts: dict[str, _Impacts],
-        query: dict[str, float],
+        question: _Question,
         *,
         crowded: int,
     ) -> None:
+        query = question.weights
         self.entries = entries
+        self.question = question
         self.query = query
-        self.total = sum(query.values())
-        self.anchored = 1.0 if ANCHORS & query.keys() else UNANCHORED
+        self.total = question.total
+        self.anchored = question.anchored
         self.lists = [impacts[w] for w in query if w in impacts]
         self.weights = [query[w] for w in query if w in impacts]
         self.known = sum(self.weights)
         self.cursors = [0] * len(self.lists)
         self.crowded = crowded
         self.seen: set[int] = set()
-        self.scores: dict[int, float] = {}
-        self.top: list[float] = []
+        self.top = _Top()
 
     def run(self) -> list[tuple[int, float]]:
         if not self._by_sum():
             self._by_max()
-        if not (len(self.top) == _KEEP and self.top[0] > 0.0):
+        if not self.top.settled():
             self._ties_at_zero()
-        return sorted(self.scores.items(), key=lambda item: (-item[1], item[0]))
+        return self.top.ranked()
 
     def _bound(self, *, covered: float, reach: float) -> float:
         recall = min(1.0, covered / self.total)
         return self.anchored * 100 * recall**RECALL_EXP * min(1.0, reach) ** PRECISION_EXP
 
     def _beaten(self, *, covered: float, reach: float) -> bool:
-        top = self.top
-        return (
-            len(top) == _KEEP and self._bound(covered=covered, reach=reach) * _BOUND_SLACK < top[0]
-        )
+        return self.top.beats(self._bound(covered=covered, reach=reach))
 
     def _visit(self, index: int) -> None:
+        """Visit an entry: first the bound from what its words can hold, then `_consider`'s."""
         self.seen.add(index)
         item = self.entries[index]
         query = self.query
         hits = item.reach.keys() & query.keys()
-        top = self.top
-        if len(top) == _KEEP:
+        if len(self.top.best) == _KEEP:
             reach = item.reach
             held = shared = 0.0
             for word in hits:
                 held += query[word]
                 shared += reach[word]
             covered = held + WEAK_COVERAGE * (self.known - held)
-            if self._bound(covered=covered, reach=shared) * _BOUND_SLACK < top[0]:
+            if self._beaten(covered=covered, reach=shared):
                 return
-        value = self.anchored * _score(item, query, _recall(item, query, self.total), hits)
-        self.scores[index] = value
-        if len(top) < _KEEP:
-            heappush(top, value)
-        elif value > top[0]:
-            heapreplace(top, value)
+        _consider(self.question, self.top, index, item, hits)
 
     def _step(self, n: int) -> int:
         """Visit the next unvisited entry holding list n's word in a phrasing; the new cursor."""
@@ -425,13 +712,17 @@ class _Walk:
 
 
 def _entry(strong: frozenset[str], weak: frozenset[str], phrasings: list[_Phrasing]) -> _Entry:
+    """The entry's scoring data; phrasings lightest first (see `_precision`)."""
+    lightest_first = tuple(sorted(phrasings, key=lambda phrasing: phrasing.weight))
     reach: dict[str, float] = {}
-    for phrasing in phrasings:
+    places: dict[str, int] = {}
+    for number, phrasing in enumerate(lightest_first):
         for word, idf in phrasing.terms:
             share = idf / phrasing.weight
             if share > reach.get(word, 0.0):
                 reach[word] = share
-    return _Entry(strong, weak, tuple(phrasings), reach)
+            places[word] = places.get(word, 0) | 1 << number
+    return _Entry(strong, weak, lightest_first, reach, places)
 
 
 def _index(entries: tuple[_Entry, ...]) -> dict[str, _Impacts]:
@@ -451,3 +742,10 @@ def _index(entries: tuple[_Entry, ...]) -> dict[str, _Impacts]:
             strong=len(ranked),
         )
     return impacts
+
+
+def _crowd(entries: tuple[_Entry, ...], impacts: dict[str, _Impacts]) -> _Crowd:
+    words = frozenset(w for w, held in impacts.items() if held.strong > len(entries) // 2)
+    reach = tuple(sum(item.reach.get(word, 0.0) for word in words) for item in entries)
+    order = sorted((i for i, r in enumerate(reach) if r > 0.0), key=lambda i: -reach[i])
+    return _Crowd(words, reach, tuple(order))

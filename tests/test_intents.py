@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from bot import intents
+from bot.text_norm import clean
 
 
 @pytest.mark.parametrize(
@@ -32,3 +35,24 @@ from bot import intents
 )
 def test_parse(text: str, expected: intents.Intent) -> None:
     assert intents.parse(text) == expected
+
+
+_WORDS = (
+    "jd job description sample for a an pm tpm product manager technical compare comparison "
+    "snapshot side by kpis profile role the my help decide topics what is x"
+).split()
+
+
+@settings(max_examples=300, deadline=None)
+@example("sample job description for a technical product manager")
+@example("side by side day to day")
+@example("role product")
+@given(text=st.lists(st.sampled_from(_WORDS), min_size=1, max_size=7).map(" ".join))
+def test_only_a_subcommand_word_can_start_a_subcommand(text: str) -> None:
+    """`parse` tries the subcommand patterns only after one of `_STARTS`; any text those
+    patterns read as a subcommand must start with one, or `parse` would miss it."""
+    words = clean(text)
+    found = intents._subcommand(words)
+    if found is not None:
+        assert words.partition(" ")[0] in intents._STARTS
+        assert intents.parse(text) == found

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+import unicodedata
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import matcher as matching
+from bot import text_norm
 from bot.knowledge import FaqEntry, Knowledge
 from bot.matcher import MAX_QUESTION_CHARS, Matcher
-from bot.text_norm import clean, tokens, uses_bare_tpm
+from bot.text_norm import clean, clean_words, tokens, uses_bare_tpm
 
 
 @pytest.fixture(scope="module")
@@ -116,19 +122,73 @@ def test_bare_tpm_detection() -> None:
     assert not uses_bare_tpm("is a TPM a technical program manager?")
 
 
-def test_pruned_ranking_equals_exhaustive_scoring(knowledge: Knowledge) -> None:
-    """The walk that skips entries must rank exactly as scoring every candidate would."""
+@pytest.mark.parametrize("direct_up_to", [-1, 10**9], ids=["walk", "direct"])
+def test_pruned_ranking_equals_exhaustive_scoring(
+    knowledge: Knowledge, monkeypatch: pytest.MonkeyPatch, direct_up_to: int
+) -> None:
+    """Both ways of skipping entries (the walk, and bounding candidates directly) must rank
+    exactly as scoring every candidate would; `_DIRECT_UP_TO` forces one or the other."""
     import random
 
     from bench.matcher_reference import Exhaustive, walked_top
     from bench.synthetic_kb import synthetic_entries
 
+    monkeypatch.setattr(matching, "_DIRECT_UP_TO", direct_up_to)
     entries = synthetic_entries(knowledge.entries, 300)
-    matcher = Matcher(entries)
-    reference = Exhaustive(matcher)
     rng = random.Random(11)
     vocabulary = sorted({w for e in entries for p in e.phrasings for w in p.split()})
     questions = [" ".join(rng.sample(vocabulary, rng.randint(1, 6))) for _ in range(150)]
     questions += [e.question for e in entries[::7]]
-    for question in questions:
-        assert walked_top(matcher, question) == reference.top(question), question
+    questions += ["pm vs tpm", "moving from tpm to pm", "tpm", "can I expense a taxi?"]
+    for base in (knowledge.entries, entries):
+        matcher = Matcher(base)
+        reference = Exhaustive(matcher)
+        for question in questions:
+            assert walked_top(matcher, question) == reference.top(question), question
+
+
+_PLAIN_TEXT = st.lists(
+    st.sampled_from(
+        "technical tech product products manager managers pm tpm pms program programs jd job "
+        "jobs description go to market day days pros and cons side by prod owner moving from into "
+        "versus or what's isn't pm's a the others help me decide compare role profile 'S x's's "
+        "a'b'c ’s “tpm” — / & + 1st 42 É ﬁ İ ? ! \t".split(" ")
+    ),
+    max_size=12,
+).map(" ".join)
+
+
+def _clean_by_regex(text: str) -> str:
+    """`clean` as plainly defined: the regexes and the translation table over the whole text."""
+    folded = unicodedata.normalize("NFKC", text).translate(text_norm._PUNCT_MAP).lower()
+    folded = text_norm._APOSTROPHE.sub(r"\1\2", text_norm._POSSESSIVE.sub(r"\1", folded))
+    return text_norm._NON_WORD.sub(" ", folded).strip()
+
+
+def _phrases_position_by_position(words: list[str]) -> list[str]:
+    """Phrase rewriting as plainly defined: at each position, the longest phrase that starts
+    there (compared in singular), else the word itself."""
+    singular = [text_norm._singular(w) for w in words]
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for phrase, token in text_norm._PHRASES:
+            if tuple(singular[i : i + len(phrase)]) == phrase:
+                out.append(token)
+                i += len(phrase)
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_PLAIN_TEXT | st.text(max_size=40))
+def test_fast_normalisation_equals_its_plain_definition(text: str) -> None:
+    """ASCII shortcuts and skipped regexes must not change what `clean` and phrase rewriting
+    give, Unicode and apostrophes included."""
+    assert clean(text) == _clean_by_regex(text)
+    assert clean_words(text) == _clean_by_regex(text).split()
+    words = clean_words(text)
+    assert text_norm._rewrite_phrases(words) == _phrases_position_by_position(words)
