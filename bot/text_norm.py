@@ -66,7 +66,6 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = tuple(
                 ("prod mgr", "pm"),
                 ("product owner", "pm"),
                 ("product market fit", "pmf"),
-                ("product-market fit", "pmf"),
                 ("job description", "jd"),
                 ("job post", "jd"),
                 ("job posting", "jd"),
@@ -75,7 +74,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = tuple(
                 ("technical debt", "techdebt"),
                 ("go to market", "gtm"),
                 ("day to day", "daily"),
-                ("pros and cons", "difference"),
+                ("pro and con", "difference"),  # phrases are matched on singular words
                 ("side by side", "difference"),
             )
         ),
@@ -111,7 +110,6 @@ _SYNONYMS: dict[str, str] = {
     "hired": "hire",
     "recruit": "hire",
     "recruiting": "hire",
-    "early-stage": "startup",
     "payed": "salary",
     "interviewing": "interview",
     "mgr": "manager",

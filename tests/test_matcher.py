@@ -116,6 +116,11 @@ def test_normalisation_of_quotes_dashes_and_acronyms() -> None:
     assert tokens("Product Manager's job") == ["pm", "job"]
 
 
+def test_phrases_with_plural_words_are_rewritten() -> None:
+    assert tokens("pros and cons of a TPM") == ["difference", "tpm"]
+    assert tokens("product-market fit") == tokens("product market fit") == ["pmf"]
+
+
 def test_bare_tpm_detection() -> None:
     assert uses_bare_tpm("what does a TPM do")
     assert not uses_bare_tpm("what does a technical product manager do")
