@@ -6,12 +6,12 @@ refuses a signature it has already seen, never turns a benchmark request away.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import itertools
 import json
 import time
 from urllib.parse import urlencode
+
+from bot.server import sign
 
 SIGNING_SECRET = "benchSigningSecret0123456789abcd"
 BOT_TOKEN = "xoxb-bench-0000"
@@ -28,12 +28,10 @@ _serial = itertools.count(1)
 
 def signed_headers(body: bytes, *, content_type: str) -> dict[str, str]:
     timestamp = str(int(time.time()))
-    base = b"v0:" + timestamp.encode() + b":" + body
-    digest = hmac.new(SIGNING_SECRET.encode(), base, hashlib.sha256).hexdigest()
     return {
         "Content-Type": content_type,
         "X-Slack-Request-Timestamp": timestamp,
-        "X-Slack-Signature": f"v0={digest}",
+        "X-Slack-Signature": sign(body, timestamp, SIGNING_SECRET),
     }
 
 

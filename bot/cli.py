@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +13,7 @@ from bot.cards.common import Surface
 from bot.config import ConfigError, Settings, load_settings
 from bot.feedback.cli import add_report_parser, cmd_report
 from bot.knowledge import collect_problems, knowledge_dir, load_knowledge
+from bot.pipes import discard_output
 from bot.problems import KnowledgeError
 from bot.replies import Reply, RoleFit
 
@@ -105,21 +105,9 @@ def cmd_ask(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -
                 print(_ask_text(reply), file=out)
             out.flush()
     except BrokenPipeError:
-        _discard_output(out)
+        discard_output(out)
         return 1
     return 0
-
-
-def _discard_output(out: TextIO) -> None:
-    """The reader left (`rolefit ask - | head`): point the stream at /dev/null so the flush at
-    exit stays quiet instead of printing a traceback."""
-    try:
-        fd = out.fileno()
-    except (AttributeError, OSError, ValueError):
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, fd)
-    os.close(devnull)
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import itertools
 import json
 import logging
@@ -47,7 +45,9 @@ from bot.console_render import (
     wrap,
 )
 from bot.console_slack import APP_ID, BOT_USER, DM, TEAM, USER, USER_NAME, Change, ConsoleSlack
+from bot.pipes import discard_output
 from bot.replies import RoleFit
+from bot.server import sign as signature_of
 
 COMMAND = "/rolefit"
 FORM = "application/x-www-form-urlencoded"
@@ -81,10 +81,11 @@ class Choice:
 
 
 def sign(body: str, *, secret: str, timestamp: int) -> dict[str, str]:
-    """Slack's request signature: v0=HMAC-SHA256(secret, "v0:{timestamp}:{body}")."""
-    base = f"v0:{timestamp}:{body}".encode()
-    digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": f"v0={digest}"}
+    """The signature headers Slack would send with `body` (signed as bot/server.py checks it)."""
+    return {
+        "X-Slack-Request-Timestamp": str(timestamp),
+        "X-Slack-Signature": signature_of(body.encode(), str(timestamp), secret),
+    }
 
 
 def command_payload(text: str, *, response_url: str) -> dict[str, str]:
@@ -501,7 +502,7 @@ def run_console(
         with contextlib.suppress(BrokenPipeError):
             out.write("\n")
     except BrokenPipeError:
-        _discard(out)
+        discard_output(out)
         status = 1
     except Exception as error:  # e.g. no local port for the stand-in: one line, no stack trace
         err.write(f"rolefit: the console stopped: {type(error).__name__}: {error}\n")
@@ -525,14 +526,3 @@ def _shutdown(loop: asyncio.AbstractEventLoop, console: Console) -> None:
         pass
     finally:
         loop.close()
-
-
-def _discard(out: TextIO) -> None:
-    """The reader went away (`rolefit chat < script | head`): keep the exit quiet."""
-    try:
-        fd = out.fileno()
-    except (AttributeError, OSError, ValueError):
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, fd)
-    os.close(devnull)

@@ -78,6 +78,10 @@ class Rejection:
     status: int
     reason: str
 
+    def logged_response(self) -> web.Response:
+        logger.info("refused a request: %s", self.reason, extra={"status": self.status})
+        return self.response()
+
     def response(self) -> web.Response:
         public = {401: "invalid request", 413: "request too large", 503: "shutting down"}
         body = {"error": public.get(self.status, self.reason)}
@@ -329,8 +333,7 @@ def build_web_app(
         inflight.track_current()
         admitted = await gate.admit(request)
         if isinstance(admitted, Rejection):
-            logger.info("refused a request: %s", admitted.reason, extra={"status": admitted.status})
-            return admitted.response()
+            return admitted.logged_response()
         if quick_answer is not None:
             payload = quick_answer(admitted.body)
             if payload is not None:
@@ -338,9 +341,7 @@ def build_web_app(
         try:
             bolt_request = admitted.for_bolt(secret=secret)
         except MalformedBody as error:
-            rejection = Rejection(400, str(error))
-            logger.info("refused a request: %s", rejection.reason, extra={"status": 400})
-            return rejection.response()
+            return Rejection(400, str(error)).logged_response()
         bolt_response = await bolt_app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 
