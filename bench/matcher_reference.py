@@ -1,5 +1,5 @@
 """The matcher's ranking the exhaustive way: score every entry that shares a word with the
-question, as bot/matcher.py did before it walked impact-ordered lists.
+question, as bot/answers/matcher.py did before it walked impact-ordered lists.
 
 The scaling benchmark times it as the baseline and checks that the matcher's top entries and
 scores are exactly the same. It reads the matcher's private index (entries, IDF), so a change
@@ -8,8 +8,8 @@ there shows up here first, in tests/test_bench_smoke.py.
 
 from __future__ import annotations
 
-from bot import matcher as matching
-from bot.matcher import Matcher
+from bot.answers import matcher as matching
+from bot.answers.matcher import Matcher
 
 
 class Exhaustive:

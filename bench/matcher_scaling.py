@@ -29,8 +29,8 @@ from bench.questions import questions
 from bench.servers import BenchError
 from bench.stats import Timings
 from bench.synthetic_kb import synthetic_entries
-from bot.knowledge import FaqEntry, load_knowledge
-from bot.matcher import Matcher
+from bot.answers.matcher import Matcher
+from bot.knowledge.loader import FaqEntry, load_knowledge
 
 TRACE_UP_TO = 2_000
 

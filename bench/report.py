@@ -234,7 +234,7 @@ def matcher_section(results: list[SizeResult]) -> list[str]:
         "Time for `Matcher.match` per question, over the questions in tests/eval/questions.yml",
         "(on- and off-topic), after an untimed warm-up pass, with the matcher's typo-correction",
         "cache emptied before each timed pass. The baseline is exhaustive scoring of every entry",
-        "that shares a word with the question (what bot/matcher.py did before it walked",
+        "that shares a word with the question (what bot/answers/matcher.py did before it walked",
         "impact-ordered lists; bench/matcher_reference.py), timed in the same run; the run checks",
         "that both give the same top entries and scores. Synthetic knowledge bases are grown from",
         "the bundled one (bench/synthetic_kb.py): varied clones with made-up domain words.",

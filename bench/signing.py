@@ -11,7 +11,7 @@ import json
 import time
 from urllib.parse import urlencode
 
-from bot.server import sign
+from bot.slack.server import sign
 
 SIGNING_SECRET = "benchSigningSecret0123456789abcd"
 BOT_TOKEN = "xoxb-bench-0000"

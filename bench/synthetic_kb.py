@@ -13,8 +13,8 @@ import random
 from collections.abc import Sequence
 from itertools import product
 
-from bot.knowledge import FaqEntry
-from bot.text_norm import STOPWORDS, clean
+from bot.answers.text_norm import STOPWORDS, clean
+from bot.knowledge.loader import FaqEntry
 
 _ONSETS = ("b", "d", "f", "g", "k", "l", "m", "n", "r", "s", "t", "v", "z", "br", "dr", "kl", "st")
 _VOWELS = ("a", "e", "i", "o", "u", "ai", "ou")

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.cards.common import Surface
+from bot.cards.replies import Reply, RoleFit
 from bot.config import ConfigError, Settings, load_settings
 from bot.feedback.cli import add_report_parser, cmd_report
-from bot.knowledge import collect_problems, knowledge_dir, load_knowledge
+from bot.knowledge.loader import collect_problems, knowledge_dir, load_knowledge
+from bot.knowledge.problems import KnowledgeError
 from bot.pipes import discard_output
-from bot.problems import KnowledgeError
-from bot.replies import Reply, RoleFit
 
 CONNECT_HINT = (
     "Running without Slack. To connect, set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) "

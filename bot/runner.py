@@ -10,13 +10,13 @@ from typing import TextIO
 from aiohttp import web
 
 from bot import logs
-from bot.app import build_app, build_http_app, build_services
+from bot.cards.replies import RoleFit
 from bot.config import Settings
-from bot.inflight import inflight_of
-from bot.knowledge import load_knowledge
-from bot.problems import KnowledgeError
-from bot.replies import RoleFit
-from bot.services import Services
+from bot.knowledge.loader import load_knowledge
+from bot.knowledge.problems import KnowledgeError
+from bot.slack.app import build_app, build_http_app, build_services
+from bot.slack.inflight import inflight_of
+from bot.slack.services import Services
 
 logger = logging.getLogger("rolefit")
 
@@ -46,8 +46,8 @@ def serve(settings: Settings, *, host: str | None, port: int | None, err: TextIO
     """HTTP mode until SIGTERM or SIGINT; then stop listening, finish what is in flight, exit 0.
 
     The shutdown sequence is aiohttp's (stop listening, close idle connections, on_shutdown,
-    wait for handlers, on_cleanup); bot/server.py's on_shutdown hook answers 503 from then on and
-    waits for the requests and Bolt lazy listeners in flight, SHUTDOWN_TIMEOUT seconds at most.
+    wait for handlers, on_cleanup); bot/slack/server.py's on_shutdown hook answers 503 from then on
+    and waits for the requests and Bolt lazy listeners in flight, SHUTDOWN_TIMEOUT seconds at most.
     """
     logs.setup(level=settings.log_level, fmt=settings.log_format, secrets=_secrets(settings))
     rolefit = _rolefit(err)
@@ -131,8 +131,8 @@ def socket(settings: Settings, *, err: TextIO) -> int:
 
 
 def chat(*, err: TextIO) -> int:
-    """The console: the same app and listeners, driven from this terminal (bot/console.py)."""
-    from bot.console import run_console
+    """The console: the same app and listeners, driven from this terminal (bot/console/)."""
+    from bot.console.session import run_console
 
     rolefit = _rolefit(err)
     if rolefit is None:

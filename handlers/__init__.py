@@ -1,10 +1,17 @@
-"""Slack listeners only: they translate Slack payloads to core calls and cards back to Slack."""
+"""Slack listeners only: they translate Slack payloads to core calls and cards back to Slack.
+
+This package is the `rolefit.listeners` plugin (pyproject.toml): `register` and `quick_answer`
+are what `bot.slack.listeners.Listeners` asks of it.
+"""
 
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.services import Services
+from bot.slack.services import Services
+from handlers.commands import quick_answer
+
+__all__ = ["quick_answer", "register"]
 
 
 def register(app: AsyncApp, *, services: Services) -> None:

@@ -10,13 +10,13 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cards.common import HELPFUL, NOT_HELPFUL, OPEN, SHARE, Card, Surface, context, section
-from bot.services import Services
-from handlers.context import (
+from bot.slack.context import (
     action_user,
     is_ephemeral_source,
     is_home_source,
     message_thread,
 )
+from bot.slack.services import Services
 from handlers.delivery import UNDELIVERED, post_card
 
 logger = logging.getLogger("rolefit.handlers")

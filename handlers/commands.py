@@ -2,7 +2,7 @@
 
 Two doors lead to the same answer. Bolt's command listener serves Socket Mode and the console;
 in HTTP mode `quick_answer` answers straight from the request gate's reading of the body
-(bot/server.py), because a command that needs no Web API call gains nothing from Bolt's
+(bot/slack/server.py), because a command that needs no Web API call gains nothing from Bolt's
 dispatch and that dispatch costs as much CPU as finding the answer. Both doors call
 `command_reply` and `ack_payload`, so they cannot drift apart; `decide` (which posts messages)
 always goes through Bolt and its lazy listener.
@@ -16,14 +16,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import intents
+from bot.answers import intents
 from bot.cards.common import Surface
+from bot.cards.replies import Reply
 from bot.logs import bind_ids
-from bot.replies import Reply
-from bot.server import QuickAnswer
-from bot.services import Services
+from bot.slack.context import request_ids
+from bot.slack.server import QuickAnswer
+from bot.slack.services import Services
 from handlers import walkthrough
-from handlers.context import request_ids
 from handlers.errors import SORRY
 
 logger = logging.getLogger("rolefit.handlers")

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cards.common import Card
-from handlers.context import request_ids
+from bot.slack.context import request_ids
 
 logger = logging.getLogger("rolefit.handlers")
 

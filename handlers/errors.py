@@ -9,7 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.response import BoltResponse
 
-from handlers.context import request_ids
+from bot.slack.context import request_ids
 
 logger = logging.getLogger("rolefit.handlers")
 

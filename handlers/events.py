@@ -11,9 +11,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cards.common import Card, Surface, section
 from bot.cards.help import home_view
-from bot.services import Services
+from bot.slack.context import request_ids
+from bot.slack.services import Services
 from handlers import walkthrough
-from handlers.context import request_ids
 from handlers.delivery import post_card, tell_undelivered
 from handlers.errors import SORRY
 

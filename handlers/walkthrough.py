@@ -1,6 +1,6 @@
 """The hiring walkthrough in Slack: where it runs, and what each of its buttons does.
 
-The state lives only in button values (bot.walkthrough_state), so any process can take the next
+The state lives only in button values (bot.walkthrough.state), so any process can take the next
 click and a restart between clicks loses nothing. In a channel it runs in the thread of a short
 public starter message; in a DM it runs in the DM; where the bot cannot post it moves to the
 person's DM with the app. Answering turns the question message into a record of the answer and
@@ -39,11 +39,11 @@ from bot.cards.walkthrough import (
     shared_result_card,
     starter_card,
 )
-from bot.services import Services
-from bot.walkthrough import NextQuestion, Result, step
-from bot.walkthrough_model import Walkthrough
-from bot.walkthrough_state import StaleState, State, decode_state, encode_state, new_state
-from handlers.context import action_user, is_home_source, request_ids
+from bot.knowledge.decision import Walkthrough
+from bot.slack.context import action_user, is_home_source, request_ids
+from bot.slack.services import Services
+from bot.walkthrough.engine import NextQuestion, Result, step
+from bot.walkthrough.state import StaleState, State, decode_state, encode_state, new_state
 from handlers.delivery import error_code, post_card
 from handlers.errors import SORRY
 

@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.knowledge import Knowledge, load_knowledge
-from bot.replies import RoleFit
+from bot.cards.replies import RoleFit
+from bot.knowledge.loader import Knowledge, load_knowledge
 from tests.support.harness import RunningApp
 from tests.support.slack_stub import SlackStub
 

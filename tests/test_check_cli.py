@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import bundled_dir, collect_problems, load_knowledge
-from bot.problems import KnowledgeError
+from bot.knowledge.loader import bundled_dir, collect_problems, load_knowledge
+from bot.knowledge.problems import KnowledgeError
 from tests.fixtures.cli import broken_knowledge, copy_knowledge, run_rolefit
 
 

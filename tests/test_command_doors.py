@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from bot.app import build_app, build_services
+from bot.cards.replies import RoleFit
 from bot.config import Settings
 from bot.feedback.store import SqliteStore
-from bot.knowledge import Knowledge
-from bot.replies import RoleFit
-from bot.server import bolt_request, parse_body
-from bot.services import Services
+from bot.knowledge.loader import Knowledge
+from bot.slack.app import build_app, build_services
+from bot.slack.server import bolt_request, parse_body
+from bot.slack.services import Services
 from handlers.commands import quick_answer
 from tests.support import payloads
 from tests.support.blockkit import check_message
@@ -48,7 +48,7 @@ TEXTS = [
 
 
 async def through_bolt(services: Services, stub: SlackStub, fields: dict[str, Any]) -> Any:
-    """The request as bot/server.py hands it to Bolt when the quick door declines it."""
+    """The request as bot/slack/server.py hands it to Bolt when the quick door declines it."""
     settings = Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=stub.api_url)
     bolt = build_app(settings=settings, services=services)
     raw = form_body(fields).encode()

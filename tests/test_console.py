@@ -21,8 +21,11 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.answers.matcher import Matcher
 from bot.cards.common import HELPFUL
-from bot.console import (
+from bot.cards.replies import RoleFit
+from bot.console.render import PLAIN
+from bot.console.session import (
     Console,
     action_payload,
     command_payload,
@@ -31,11 +34,8 @@ from bot.console import (
     label_for,
     sign,
 )
-from bot.console_render import PLAIN
-from bot.console_slack import DM, USER, Change, ConsoleSlack, Message
-from bot.knowledge import Knowledge
-from bot.matcher import Matcher
-from bot.replies import RoleFit
+from bot.knowledge.loader import Knowledge
+from bot.local_slack.standin import DM, USER, Change, ConsoleSlack, Message
 from tests.support.blockkit import check_message, check_view
 from tests.support.signing import signature
 

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.cards.common import Surface
-from bot.console_render import (
+from bot.cards.replies import RoleFit
+from bot.console.render import (
     PLAIN,
     Palette,
     column_widths,
@@ -22,7 +23,6 @@ from bot.console_render import (
     visible_width,
     wrap,
 )
-from bot.replies import RoleFit
 
 COLOR = Palette(color=True, me="U0ME", bot="U0BOT")
 SGR = re.compile(r"\x1b\[[0-9;]*m")

@@ -15,17 +15,17 @@ from typing import Any
 
 import pytest
 
-from bot.app import build_services
 from bot.cards.common import HELPFUL, NOT_HELPFUL, Surface
+from bot.cards.replies import RoleFit
 from bot.config import ConfigError, Settings, load_settings
 from bot.feedback.home import gaps_blocks
 from bot.feedback.records import Question, Vote
 from bot.feedback.report import build_report
 from bot.feedback.store import SqliteStore
 from bot.feedback.writer import BackgroundStore
-from bot.knowledge import Knowledge
-from bot.replies import RoleFit
-from bot.services import Services
+from bot.knowledge.loader import Knowledge
+from bot.slack.app import build_services
+from bot.slack.services import Services
 from tests.support import payloads
 from tests.support.blockkit import check_message, check_view
 from tests.support.harness import RunningApp

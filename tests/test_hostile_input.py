@@ -15,12 +15,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slack_bolt.async_app import AsyncApp
 
-from bot.app import build_app, build_services
 from bot.cards.common import Surface
+from bot.cards.replies import RoleFit
 from bot.config import Settings
-from bot.knowledge import Knowledge
-from bot.replies import RoleFit
-from bot.server import MAX_BODY, MalformedBody, bolt_request, parse_body, sign, signature_problem
+from bot.knowledge.loader import Knowledge
+from bot.slack.app import build_app, build_services
+from bot.slack.server import (
+    MAX_BODY,
+    MalformedBody,
+    bolt_request,
+    parse_body,
+    sign,
+    signature_problem,
+)
 from tests.support import payloads
 from tests.support.blockkit import check_message
 from tests.support.harness import FORM, RunningApp

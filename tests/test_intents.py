@@ -6,8 +6,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot import intents
-from bot.text_norm import clean
+from bot.answers import intents
+from bot.answers.text_norm import clean
 
 
 @pytest.mark.parametrize(

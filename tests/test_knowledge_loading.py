@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.knowledge import (
+from bot.knowledge.loader import (
     MAX_ANSWER,
     MAX_TITLE,
     MIN_FAQ_ENTRIES,
@@ -29,7 +29,7 @@ from bot.knowledge import (
     knowledge_dir,
     load_knowledge,
 )
-from bot.problems import KnowledgeError, Problem
+from bot.knowledge.problems import KnowledgeError, Problem
 
 Data = Any
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

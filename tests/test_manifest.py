@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.replies import RoleFit
-from bot.services import Services
+from bot.cards.replies import RoleFit
+from bot.slack.services import Services
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text("utf-8"))

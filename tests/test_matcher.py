@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import matcher as matching
-from bot import text_norm
-from bot.knowledge import FaqEntry, Knowledge
-from bot.matcher import MAX_QUESTION_CHARS, Matcher
-from bot.text_norm import clean, clean_words, tokens, uses_bare_tpm
+from bot.answers import matcher as matching
+from bot.answers import text_norm
+from bot.answers.matcher import MAX_QUESTION_CHARS, Matcher
+from bot.answers.text_norm import clean, clean_words, tokens, uses_bare_tpm
+from bot.knowledge.loader import FaqEntry, Knowledge
 
 
 @pytest.fixture(scope="module")

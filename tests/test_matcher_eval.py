@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.knowledge import TOPICS, Knowledge
-from bot.matcher import Matcher
+from bot.answers.matcher import Matcher
+from bot.knowledge.loader import TOPICS, Knowledge
 
 EVAL = yaml.safe_load((Path(__file__).parent / "eval" / "questions.yml").read_text("utf-8"))
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import FILES, Knowledge
+from bot.knowledge.loader import FILES, Knowledge
 from tests.fixtures.cli import ROOT, clean_env, run_rolefit
 
 pytest.importorskip("setuptools", reason="building the package needs setuptools in this venv")
@@ -25,7 +25,7 @@ pytest.importorskip("setuptools", reason="building the package needs setuptools 
 # Imports every module of the checkout from the built tree and says where each one came from.
 _IMPORT_ALL = """
 import importlib, json, sys
-from bot.knowledge import bundled_dir
+from bot.knowledge.loader import bundled_dir
 found = {name: importlib.import_module(name).__file__ for name in sys.argv[1:]}
 print(json.dumps({"modules": found, "bundled": str(bundled_dir())}))
 """

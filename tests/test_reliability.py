@@ -17,11 +17,11 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot import logs
-from bot.app import build_app, build_services
+from bot.cards.replies import RoleFit
 from bot.config import Settings
-from bot.dedup import MemorySeen, event_key
-from bot.knowledge import Knowledge, bundled_dir
-from bot.replies import RoleFit
+from bot.knowledge.loader import Knowledge, bundled_dir
+from bot.slack.app import build_app, build_services
+from bot.slack.dedup import MemorySeen, event_key
 from handlers.delivery import UNDELIVERED
 from tests.support import payloads
 from tests.support.blockkit import check_message

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.inflight import InFlight
+from bot.slack.inflight import InFlight
 from tests.support import payloads
 from tests.support.processes import ROOT, START_TIMEOUT, ServerProcess, app_env, start_serve
 from tests.support.slack_stub import SlackStub

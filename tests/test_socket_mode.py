@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 import pytest
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-from bot.app import build_app, build_services
+from bot.cards.replies import RoleFit
 from bot.config import Settings
-from bot.knowledge import Knowledge
-from bot.replies import RoleFit
+from bot.knowledge.loader import Knowledge
+from bot.slack.app import build_app, build_services
 from tests.support import payloads
 from tests.support.blockkit import check_message
 from tests.support.signing import BOT_TOKEN

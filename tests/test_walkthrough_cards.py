@@ -30,9 +30,7 @@ from bot.cards.walkthrough import (
     shared_result_card,
     starter_card,
 )
-from bot.knowledge import Knowledge
-from bot.walkthrough import Lean, NextQuestion, Result, step
-from bot.walkthrough_model import (
+from bot.knowledge.decision import (
     MAX_HELP,
     MAX_LABEL,
     MAX_NOTE,
@@ -49,7 +47,9 @@ from bot.walkthrough_model import (
     Walkthrough,
     content_fingerprint,
 )
-from bot.walkthrough_state import State, decode_state, new_state
+from bot.knowledge.loader import Knowledge
+from bot.walkthrough.engine import Lean, NextQuestion, Result, step
+from bot.walkthrough.state import State, decode_state, new_state
 from tests.support.blockkit import check_message
 from tests.support.payloads import buttons
 

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.problems import Problem
-from bot.walkthrough import (
+from bot.knowledge.decision import VERDICT_IDS, Option, Walkthrough, parse_walkthrough
+from bot.knowledge.problems import Problem
+from bot.knowledge.yaml_source import load_yaml
+from bot.walkthrough.engine import (
     InvalidAnswers,
     NextQuestion,
     Result,
@@ -19,8 +21,6 @@ from bot.walkthrough import (
     start_over,
     step,
 )
-from bot.walkthrough_model import VERDICT_IDS, Option, Walkthrough, parse_walkthrough
-from bot.yaml_source import load_yaml
 from tests.support.walkthrough_paths import ALL_PM, ALL_TPM, BOTH_STRONG
 
 DECISION = Path(__file__).resolve().parents[1] / "knowledge" / "decision.yml"

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.problems import Problem
-from bot.walkthrough_model import (
+from bot.knowledge.decision import (
     MAX_LABEL,
     VERDICT_IDS,
     Option,
@@ -20,7 +19,8 @@ from bot.walkthrough_model import (
     parse_walkthrough,
     total_scores,
 )
-from bot.yaml_source import load_yaml
+from bot.knowledge.problems import Problem
+from bot.knowledge.yaml_source import load_yaml
 
 DECISION = Path(__file__).resolve().parents[1] / "knowledge" / "decision.yml"
 FILE = "decision.yml"

@@ -20,9 +20,9 @@ from bot.cards.common import (
     DECIDE_START,
 )
 from bot.cards.help import help_card, home_view
-from bot.knowledge import Knowledge
-from bot.walkthrough_model import Walkthrough
-from bot.walkthrough_state import State, decode_state
+from bot.knowledge.decision import Walkthrough
+from bot.knowledge.loader import Knowledge
+from bot.walkthrough.state import State, decode_state
 from handlers.walkthrough import IN_CHANNEL, IN_DM, Place, place_for, read_click, start_place
 from tests.support import payloads
 from tests.support.blockkit import check_message

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.problems import Problem
-from bot.walkthrough_model import Walkthrough, parse_walkthrough
-from bot.walkthrough_state import (
+from bot.knowledge.decision import Walkthrough, parse_walkthrough
+from bot.knowledge.problems import Problem
+from bot.knowledge.yaml_source import load_yaml
+from bot.walkthrough.state import (
     MAX_VALUE_LENGTH,
     VERSION,
     StaleState,
@@ -21,7 +22,6 @@ from bot.walkthrough_state import (
     encode_state,
     new_state,
 )
-from bot.yaml_source import load_yaml
 
 DECISION = Path(__file__).resolve().parents[1] / "knowledge" / "decision.yml"
 

@@ -1,0 +1,1 @@
+"""Block Kit cards: pure functions from core results to blocks, with mrkdwn escaping."""

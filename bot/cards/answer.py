@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.answers.matcher import MatchResult
 from bot.cards import refs
 from bot.cards.common import (
     HELPFUL,
@@ -19,10 +20,9 @@ from bot.cards.common import (
     open_button,
     section,
 )
+from bot.cards.mrkdwn import quote_user_text
 from bot.cards.topics import TOPIC_LABELS
-from bot.knowledge import FaqEntry, Knowledge
-from bot.matcher import MatchResult
-from bot.mrkdwn import quote_user_text
+from bot.knowledge.loader import FaqEntry, Knowledge
 
 SUGGESTED_TOPICS = (
     "difference",

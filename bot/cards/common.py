@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from bot.mrkdwn import shorten
+from bot.cards.mrkdwn import shorten
 
 Block = dict[str, Any]
 

@@ -16,8 +16,8 @@ from bot.cards.common import (
     open_button,
     section,
 )
-from bot.knowledge import ComparisonArea, Knowledge
-from bot.mrkdwn import quote_user_text
+from bot.cards.mrkdwn import quote_user_text
+from bot.knowledge.loader import ComparisonArea, Knowledge
 
 
 def _cell(text: str) -> Block:

@@ -16,8 +16,8 @@ from bot.cards.common import (
     open_button,
     section,
 )
-from bot.knowledge import Knowledge
-from bot.mrkdwn import bullets
+from bot.cards.mrkdwn import bullets
+from bot.knowledge.loader import Knowledge
 
 
 def _other(role: str) -> str:

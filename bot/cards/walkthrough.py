@@ -23,10 +23,10 @@ from bot.cards.common import (
     open_button,
     section,
 )
-from bot.mrkdwn import bullets
-from bot.walkthrough import NextQuestion, Result
-from bot.walkthrough_model import Option
-from bot.walkthrough_state import State, encode_state
+from bot.cards.mrkdwn import bullets
+from bot.knowledge.decision import Option
+from bot.walkthrough.engine import NextQuestion, Result
+from bot.walkthrough.state import State, encode_state
 
 MAX_REASONS = 5
 MAX_SHARED_REASONS = 3

@@ -24,8 +24,8 @@ def add_report_parser(sub: Any) -> None:
 
 def _titles() -> dict[str, str]:
     """Answer titles for the report; ids alone if the knowledge cannot be loaded."""
-    from bot.knowledge import load_knowledge
-    from bot.problems import KnowledgeError
+    from bot.knowledge.loader import load_knowledge
+    from bot.knowledge.problems import KnowledgeError
 
     try:
         knowledge = load_knowledge()

@@ -7,11 +7,11 @@ from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any
 
 from bot.cards.common import Block, context, header, section
+from bot.cards.mrkdwn import escape, quote_user_text, shorten
 from bot.feedback.records import Question, Vote
 from bot.feedback.report import Report, build_report
 from bot.feedback.store import FeedbackStore
 from bot.feedback.writer import BackgroundStore
-from bot.mrkdwn import escape, quote_user_text, shorten
 
 WINDOW_DAYS = 30
 TOP = 5

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.replies import Reply
+from bot.cards.replies import Reply
 
 ChannelType = Literal["channel", "im", "command"]
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from bot.answers.text_norm import clean
 from bot.feedback.records import Question, Vote
-from bot.text_norm import clean
 
 GROUP_AT = 85.0
 DEFAULT_LIMIT = 10

@@ -10,7 +10,7 @@ from bot.feedback.writer import BackgroundStore
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.services import Services
+    from bot.slack.services import Services
 
 
 def attach_feedback(services: Services, *, settings: Settings) -> None:

@@ -8,11 +8,11 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.app import build_http_app, build_services
+from bot.cards.replies import RoleFit
 from bot.config import Settings
-from bot.knowledge import Knowledge
-from bot.replies import RoleFit
-from bot.services import Services
+from bot.knowledge.loader import Knowledge
+from bot.slack.app import build_http_app, build_services
+from bot.slack.services import Services
 from tests.support import payloads
 from tests.support.signing import (
     BOT_TOKEN,

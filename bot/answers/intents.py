@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.text_norm import clean
+from bot.answers.text_norm import clean
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from bot.problems import KnowledgeError, Problem
-from bot.walkthrough_model import Walkthrough, parse_walkthrough
-from bot.yaml_source import LineDict, kind_of, line_of, load_yaml
+from bot.knowledge.decision import Walkthrough, parse_walkthrough
+from bot.knowledge.problems import KnowledgeError, Problem
+from bot.knowledge.yaml_source import LineDict, kind_of, line_of, load_yaml
 
 TOPICS: tuple[str, ...] = (
     "definition-pm",
@@ -538,7 +538,7 @@ def bundled_dir() -> Path:
     It sits next to the `bot` package in both, so look there first: a `knowledge/` folder in the
     current directory (which Python puts on the import path) must not take its place.
     """
-    beside = Path(__file__).resolve().parent.parent / "knowledge"
+    beside = Path(__file__).resolve().parents[2] / "knowledge"
     if (beside / "faq.yml").is_file():
         return beside
     spec = importlib.util.find_spec("knowledge")

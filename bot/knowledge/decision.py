@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.problems import Problem
-from bot.yaml_source import kind_of, line_of
+from bot.knowledge.problems import Problem
+from bot.knowledge.yaml_source import kind_of, line_of
 
 TOP_KEY = "walkthrough"
 VERDICT_IDS: tuple[str, ...] = ("pm", "tpm", "both", "pm-now-tpm-later")

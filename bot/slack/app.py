@@ -9,14 +9,16 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import logs
+from bot.cards.replies import RoleFit
 from bot.config import Settings
-from bot.dedup import DropRetriedEvents, SeenStore
 from bot.feedback.wiring import attach_feedback
-from bot.inflight import inflight_of
-from bot.replies import RoleFit
-from bot.retries import RetryingRespondMiddleware, retry_handlers
-from bot.server import SHUTDOWN_TIMEOUT, build_web_app
-from bot.services import Services
+from bot.slack.context import request_ids
+from bot.slack.dedup import DropRetriedEvents, SeenStore
+from bot.slack.inflight import inflight_of
+from bot.slack.listeners import installed
+from bot.slack.retries import RetryingRespondMiddleware, retry_handlers
+from bot.slack.server import SHUTDOWN_TIMEOUT, build_web_app
+from bot.slack.services import Services
 
 logger = logging.getLogger("rolefit")
 
@@ -42,11 +44,8 @@ def build_app(
 
     Requests no listener handles (unknown event types, action ids) get an empty 200, so Slack
     does not retry them; handlers/errors.py logs them at DEBUG. Retried events are dropped by
-    bot/dedup.py (`seen_events`: a shared store when several processes serve one app).
+    bot/slack/dedup.py (`seen_events`: a shared store when several processes serve one app).
     """
-    from handlers import register
-    from handlers.context import request_ids
-
     app = AsyncApp(
         client=build_client(settings),
         signing_secret=settings.signing_secret if verify_requests else None,
@@ -59,7 +58,7 @@ def build_app(
     app.use(RetryingRespondMiddleware())
     app.use(DropRetriedEvents(seen_events))
     inflight_of(app)
-    register(app, services=services)
+    installed().register(app, services=services)
     return app
 
 
@@ -67,11 +66,9 @@ def build_http_app(
     *, settings: Settings, services: Services, shutdown_timeout: float = SHUTDOWN_TIMEOUT
 ) -> web.Application:
     """HTTP mode: the request gate, then `/rolefit` answered at the gate, the rest by Bolt."""
-    from handlers.commands import quick_answer
-
     return build_web_app(
         build_app(settings=settings, services=services),
-        quick_answer=quick_answer(services=services),
+        quick_answer=installed().quick_answer(services=services),
         shutdown_timeout=shutdown_timeout,
     )
 

@@ -7,8 +7,8 @@ passed the one before:
 2. signature: missing, malformed, wrong or stale (over 5 minutes either way) is 401;
 3. replay: a signature already seen is 401. A signature covers the timestamp and the body, and is
    only accepted while the timestamp is fresh, so it is remembered for twice the freshness window
-   in a bounded, expiring `SeenStore` (bot/dedup.py). Only verified signatures are recorded, so
-   junk cannot push real ones out of the record;
+   in a bounded, expiring `SeenStore` (bot/slack/dedup.py). Only verified signatures are recorded,
+   so junk cannot push real ones out of the record;
 4. shape: a body that is not UTF-8, not a JSON object, not form fields, whose `payload` is not a
    JSON object, or that Bolt cannot read, is 400. Only signed requests get this far, so an unsigned
    caller learns nothing about parsing: it always gets the same 401.
@@ -24,7 +24,7 @@ signed afresh with the same timestamp.
 
 Shutdown: once aiohttp stops listening, new requests on open connections get 503, and the
 requests in flight plus the Bolt lazy listeners they started get `shutdown_timeout` seconds in
-total to finish (bot/inflight.py) before the rest are cancelled.
+total to finish (bot/slack/inflight.py) before the rest are cancelled.
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.dedup import MemorySeen, SeenStore
-from bot.inflight import InFlight, inflight_of
+from bot.slack.dedup import MemorySeen, SeenStore
+from bot.slack.inflight import InFlight, inflight_of
 
 logger = logging.getLogger("rolefit.server")
 

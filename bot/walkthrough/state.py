@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from bot.walkthrough import InvalidAnswers, resolve_answers
-from bot.walkthrough_model import Walkthrough
+from bot.knowledge.decision import Walkthrough
+from bot.walkthrough.engine import InvalidAnswers, resolve_answers
 
 VERSION = "w1"
 MAX_VALUE_LENGTH = 2000  # Slack's limit for a button value

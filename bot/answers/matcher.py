@@ -33,8 +33,8 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from bot.knowledge import FaqEntry
-from bot.text_norm import STOPWORDS, canonical_words, clean_words, stem
+from bot.answers.text_norm import STOPWORDS, canonical_words, clean_words, stem
+from bot.knowledge.loader import FaqEntry
 
 Verdict = Literal["answer", "suggest", "none"]
 

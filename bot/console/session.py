@@ -1,9 +1,10 @@
 """`rolefit chat`: the real Slack app, driven from a terminal.
 
 The console builds the same Bolt app as HTTP and Socket Mode, points its Web API client at its own
-Slack stand-in (`bot.console_slack`), and turns what the person types into signed slash commands
-and button clicks dispatched into the app. What the app posts comes back through the stand-in and
-is printed with `bot.console_render`. No feature lives here, so every feature of the app shows up.
+Slack stand-in (`bot.local_slack.standin`), and turns what the person types into signed slash
+commands and button clicks dispatched into the app. What the app posts comes back through the
+stand-in and is printed with `bot.console.render`. No feature lives here, so every feature of the
+app shows up.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot import logs
-from bot.app import build_app, build_services
+from bot.cards.replies import RoleFit
 from bot.config import Settings
-from bot.console_render import (
+from bot.console.render import (
     BOLD,
     CYAN,
     DEFAULT_WIDTH,
@@ -44,10 +45,19 @@ from bot.console_render import (
     use_color,
     wrap,
 )
-from bot.console_slack import APP_ID, BOT_USER, DM, TEAM, USER, USER_NAME, Change, ConsoleSlack
+from bot.local_slack.standin import (
+    APP_ID,
+    BOT_USER,
+    DM,
+    TEAM,
+    USER,
+    USER_NAME,
+    Change,
+    ConsoleSlack,
+)
 from bot.pipes import discard_output
-from bot.replies import RoleFit
-from bot.server import sign as signature_of
+from bot.slack.app import build_app, build_services
+from bot.slack.server import sign as signature_of
 
 COMMAND = "/rolefit"
 FORM = "application/x-www-form-urlencoded"
@@ -81,7 +91,7 @@ class Choice:
 
 
 def sign(body: str, *, secret: str, timestamp: int) -> dict[str, str]:
-    """The signature headers Slack would send with `body` (signed as bot/server.py checks it)."""
+    """The signature headers Slack would send with `body` (as bot/slack/server.py checks it)."""
     return {
         "X-Slack-Request-Timestamp": str(timestamp),
         "X-Slack-Signature": signature_of(body.encode(), str(timestamp), secret),

@@ -8,10 +8,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.dedup import MemorySeen, SeenStore
+from bot.cards.replies import Reply, RoleFit
 from bot.feedback.records import ChannelType, question_from_reply, team_of, vote_from_click
 from bot.feedback.writer import BackgroundStore
-from bot.replies import Reply, RoleFit
+from bot.slack.dedup import MemorySeen, SeenStore
 
 logger = logging.getLogger("rolefit")
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import intents
+from bot.answers import intents
+from bot.answers.matcher import Matcher, MatchResult
+from bot.answers.text_norm import uses_bare_tpm
 from bot.cards.answer import answer_card, no_match_card, suggest_card
 from bot.cards.common import Card, Surface
 from bot.cards.compare import area_card, compare_card, unknown_area_card
@@ -12,9 +14,7 @@ from bot.cards.help import help_card, short_help_card
 from bot.cards.profile import jd_card, jd_choice_card, profile_card
 from bot.cards.refs import parse_ref
 from bot.cards.topics import topic_card, topics_card
-from bot.knowledge import Knowledge
-from bot.matcher import Matcher, MatchResult
-from bot.text_norm import uses_bare_tpm
+from bot.knowledge.loader import Knowledge
 
 
 @dataclass(frozen=True)

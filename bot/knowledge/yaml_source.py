@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from bot.problems import Problem
+from bot.knowledge.problems import Problem
 
 
 class LineDict(dict):

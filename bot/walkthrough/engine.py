@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.walkthrough_model import Option, Question, Walkthrough, total_scores
+from bot.knowledge.decision import Option, Question, Walkthrough, total_scores
 
 STRONG_LEAN = 0.5
 MILD_LEAN = 0.15

@@ -1,0 +1,1 @@
+"""`rolefit chat`: the same app and listeners, driven from a terminal."""

@@ -1,0 +1,1 @@
+"""One local stand-in for Slack: Web API, payloads and signing, for the console, tests and bench."""
