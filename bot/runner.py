@@ -16,11 +16,11 @@ from bot.knowledge.loader import load_knowledge
 from bot.knowledge.problems import KnowledgeError
 from bot.slack.app import build_app, build_http_app, build_services
 from bot.slack.inflight import inflight_of
+from bot.slack.server import SHUTDOWN_TIMEOUT
 from bot.slack.services import Services
 
 logger = logging.getLogger("rolefit")
 
-SHUTDOWN_TIMEOUT = 10.0
 
 
 def _rolefit(err: TextIO) -> RoleFit | None:

@@ -6,10 +6,10 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.cards.common import HELPFUL, NOT_HELPFUL, OPEN, SHARE, Card, Surface, context, section
+from bot.cards.common import HELPFUL, NOT_HELPFUL, OPEN, SHARE, Card, Surface, context
 from bot.slack.context import (
     action_user,
     is_ephemeral_source,
@@ -17,24 +17,15 @@ from bot.slack.context import (
     message_thread,
 )
 from bot.slack.services import Services
-from handlers.delivery import UNDELIVERED, post_card
+from handlers.delivery import ack_only, post_card
+from handlers.messages import STALE, UNDELIVERED
 
 logger = logging.getLogger("rolefit.handlers")
 
-STALE = Card(
-    text="That button is out of date. Type `/rolefit help` to start again.",
-    blocks=[
-        section(":hourglass: That button is out of date. Type `/rolefit help` to start again.")
-    ],
-)
 
 
 def _prefix(action_id: str) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(action_id)}(\.\d+)?$")
-
-
-async def _ack(ack: AsyncAck) -> None:
-    await ack()
 
 
 def _value(body: dict[str, Any]) -> str:
@@ -89,7 +80,7 @@ def register(app: AsyncApp, *, services: Services) -> None:
         )
         await respond(replace_original=False, response_type="ephemeral", text=text)
 
-    app.action(_prefix(OPEN))(ack=_ack, lazy=[open_card])
-    app.action(_prefix(SHARE))(ack=_ack, lazy=[share])
-    app.action(_prefix(HELPFUL))(ack=_ack, lazy=[feedback])
-    app.action(_prefix(NOT_HELPFUL))(ack=_ack, lazy=[feedback])
+    app.action(_prefix(OPEN))(ack=ack_only, lazy=[open_card])
+    app.action(_prefix(SHARE))(ack=ack_only, lazy=[share])
+    app.action(_prefix(HELPFUL))(ack=ack_only, lazy=[feedback])
+    app.action(_prefix(NOT_HELPFUL))(ack=ack_only, lazy=[feedback])

@@ -24,7 +24,7 @@ from bot.slack.context import request_ids
 from bot.slack.server import QuickAnswer
 from bot.slack.services import Services
 from handlers import walkthrough
-from handlers.errors import SORRY
+from handlers.messages import SORRY
 
 logger = logging.getLogger("rolefit.handlers")
 

@@ -6,11 +6,13 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from slack_bolt.async_app import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cards.common import Card
 from bot.slack.context import request_ids
+from handlers.messages import UNDELIVERED
 
 logger = logging.getLogger("rolefit.handlers")
 
@@ -27,6 +29,11 @@ def error_code(error: Exception) -> str:
     if isinstance(error, SlackApiError):
         return str(error.response.get("error") or "unknown")
     return type(error).__name__
+
+
+async def ack_only(ack: AsyncAck) -> None:
+    """The ack of a listener whose work happens lazily, after Slack has its 200."""
+    await ack()
 
 
 async def post_card(
@@ -54,10 +61,7 @@ async def post_card(
     return Posted(ts=response.get("ts"))
 
 
-UNDELIVERED = (
-    ":warning: Sorry, Slack would not take my answer just now. Please ask again in a moment, "
-    "or use `/rolefit` to get the answer privately."
-)
+
 
 
 async def tell_undelivered(

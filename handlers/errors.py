@@ -10,10 +10,10 @@ from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.response import BoltResponse
 
 from bot.slack.context import request_ids
+from handlers.messages import SORRY
 
 logger = logging.getLogger("rolefit.handlers")
 
-SORRY = ":warning: Sorry, something went wrong on my side. Please try again in a moment."
 
 
 def register(app: AsyncApp) -> None:

@@ -6,30 +6,25 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.cards.common import Card, Surface, section
+from bot.cards.common import Surface
 from bot.cards.help import home_view
 from bot.slack.context import request_ids
 from bot.slack.services import Services
 from handlers import walkthrough
-from handlers.delivery import post_card, tell_undelivered
-from handlers.errors import SORRY
+from handlers.delivery import ack_only, post_card, tell_undelivered
+from handlers.messages import SORRY_CARD
 
 logger = logging.getLogger("rolefit.handlers")
 
-SORRY_CARD = Card(text=SORRY, blocks=[section(SORRY)])
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 
 def mention_text(text: str) -> str:
     """The question without the bot's own mention, wherever in the text it was."""
     return _MENTION.sub(" ", text, count=1).strip()
-
-
-async def _ack(ack: AsyncAck) -> None:
-    await ack()
 
 
 def register(app: AsyncApp, *, services: Services) -> None:
@@ -122,6 +117,6 @@ def register(app: AsyncApp, *, services: Services) -> None:
                 "could not publish the App Home: %s", error, extra={"ids": request_ids(body)}
             )
 
-    app.event("app_mention")(ack=_ack, lazy=[answer_mention])
-    app.event("message")(ack=_ack, lazy=[answer_dm])
-    app.event("app_home_opened")(ack=_ack, lazy=[publish_home])
+    app.event("app_mention")(ack=ack_only, lazy=[answer_mention])
+    app.event("message")(ack=ack_only, lazy=[answer_dm])
+    app.event("app_home_opened")(ack=ack_only, lazy=[publish_home])

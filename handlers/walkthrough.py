@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -25,7 +25,6 @@ from bot.cards.common import (
     DECIDE_SHARE,
     DECIDE_START,
     Card,
-    section,
 )
 from bot.cards.walkthrough import (
     answered_card,
@@ -44,8 +43,8 @@ from bot.slack.context import action_user, is_home_source, request_ids
 from bot.slack.services import Services
 from bot.walkthrough.engine import NextQuestion, Result, step
 from bot.walkthrough.state import StaleState, State, decode_state, encode_state, new_state
-from handlers.delivery import error_code, post_card
-from handlers.errors import SORRY
+from handlers.delivery import ack_only, error_code, post_card
+from handlers.messages import SORRY_CARD, STARTED_OVER_NOTE, went_back_note
 
 logger = logging.getLogger("rolefit.handlers")
 
@@ -136,12 +135,6 @@ class Plan:
     result: Result | None = None
 
 
-def _went_back_note(option_label: str) -> str:
-    return f":leftwards_arrow_with_hook: You went back. Last time you picked *{option_label}*."
-
-
-STARTED_OVER_NOTE = ":arrows_counterclockwise: Started over."
-SORRY_CARD = Card(text=SORRY, blocks=[section(SORRY)])
 
 
 def plan_click(
@@ -171,7 +164,7 @@ def plan_click(
         assert isinstance(earlier, NextQuestion)
         picked = earlier.question.option(state.answers[-1])
         assert picked is not None
-        return Plan(update=question_card(earlier, previous, note=_went_back_note(picked.label)))
+        return Plan(update=question_card(earlier, previous, note=went_back_note(picked.label)))
     if action == RESTART:
         fresh = state.start_over()
         first = step(walkthrough, fresh.answers)
@@ -397,10 +390,6 @@ async def handle_click(services: Services, *, client: AsyncWebClient, body: dict
         logger.info("walkthrough finished", extra={**_ids(body), "verdict": plan.result.verdict_id})
 
 
-async def _ack(ack: AsyncAck) -> None:
-    await ack()
-
-
 def register(app: AsyncApp, *, services: Services) -> None:
     async def start_from_button(body: dict[str, Any], client: AsyncWebClient) -> None:
         owner, place = action_user(body), start_place(body)
@@ -419,5 +408,5 @@ def register(app: AsyncApp, *, services: Services) -> None:
     async def on_click(body: dict[str, Any], client: AsyncWebClient) -> None:
         await handle_click(services, client=client, body=body)
 
-    app.action(_START)(ack=_ack, lazy=[start_from_button])
-    app.action(_CLICK)(ack=_ack, lazy=[on_click])
+    app.action(_START)(ack=ack_only, lazy=[start_from_button])
+    app.action(_CLICK)(ack=ack_only, lazy=[on_click])

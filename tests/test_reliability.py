@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.knowledge.loader import Knowledge, bundled_dir
 from bot.slack.app import build_app, build_services
 from bot.slack.dedup import MemorySeen, event_key
-from handlers.delivery import UNDELIVERED
+from handlers.messages import UNDELIVERED
 from tests.support import payloads
 from tests.support.blockkit import check_message
 from tests.support.harness import RunningApp

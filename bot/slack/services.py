@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.cards.replies import Reply, RoleFit
+from bot.feedback.home import HomeSection
 from bot.feedback.records import ChannelType, question_from_reply, team_of, vote_from_click
 from bot.feedback.writer import BackgroundStore
 from bot.slack.dedup import MemorySeen, SeenStore
@@ -18,7 +18,6 @@ logger = logging.getLogger("rolefit")
 CLICK_TTL = 30.0
 """How long a walkthrough click is remembered, so a double-click acts once."""
 
-HomeSection = Callable[[str], Awaitable[list[dict[str, Any]]]]
 
 
 @dataclass

@@ -1,0 +1,27 @@
+"""Every text the listeners say on their own, in one catalogue.
+
+Cards built from the knowledge live in bot/cards/; these are the short notes a listener sends
+when something goes wrong or a button has nothing left to do. Keeping them together keeps the
+voice consistent and lets a reviewer read everything the bot can say.
+"""
+
+from __future__ import annotations
+
+from bot.cards.common import Card, section
+
+SORRY = ":warning: Sorry, something went wrong on my side. Please try again in a moment."
+SORRY_CARD = Card(text=SORRY, blocks=[section(SORRY)])
+
+STALE_TEXT = "That button is out of date. Type `/rolefit help` to start again."
+STALE = Card(text=STALE_TEXT, blocks=[section(f":hourglass: {STALE_TEXT}")])
+
+UNDELIVERED = (
+    ":warning: Sorry, Slack would not take my answer just now. Please ask again in a moment, "
+    "or use `/rolefit` to get the answer privately."
+)
+
+STARTED_OVER_NOTE = ":arrows_counterclockwise: Started over."
+
+
+def went_back_note(option_label: str) -> str:
+    return f":leftwards_arrow_with_hook: You went back. Last time you picked *{option_label}*."
