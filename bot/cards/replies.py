@@ -53,11 +53,11 @@ class RoleFit:
                 )
             case intents.JobDescription(role=None):
                 return Reply("jd", jd_choice_card(knowledge=self.knowledge))
-            case intents.JobDescription(role=role):
+            case intents.JobDescription(role=str() as role):
                 return Reply("jd", jd_card(role, knowledge=self.knowledge, surface=surface))
             case intents.Compare(area=None):
                 return Reply("compare", compare_card(self.knowledge, surface=surface))
-            case intents.Compare(area=name):
+            case intents.Compare(area=str() as name):
                 area = self.knowledge.find_area(name)
                 if area is None:
                     return Reply("compare", unknown_area_card(name, knowledge=self.knowledge))
