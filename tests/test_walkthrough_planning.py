@@ -200,8 +200,9 @@ def test_start_over_on_a_question_edits_it_and_on_a_result_posts_anew(
         state=state_of(walkthrough, ALL_PM[:3], where=IN_CHANNEL),
     )
     assert midway.post is None
-    assert states_on(valid(midway.update), walkthrough) == {fresh}
-    assert "Started over." in str(midway.update.blocks)
+    edited = valid(midway.update)
+    assert states_on(edited, walkthrough) == {fresh}
+    assert "Started over." in str(edited.blocks)
 
     finished = plan_click(
         walkthrough,
