@@ -9,7 +9,7 @@ import pytest
 
 from bot.cards.common import DECIDE_START, HELPFUL, NOT_HELPFUL, OPEN, SHARE, Surface
 from bot.cards.replies import RoleFit
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.model import Knowledge
 from tests.support import payloads
 from tests.support.blockkit import all_text, check_message, check_view
 from tests.support.harness import FORM, RunningApp

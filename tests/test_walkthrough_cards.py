@@ -47,7 +47,7 @@ from bot.knowledge.decision import (
     Walkthrough,
     content_fingerprint,
 )
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.model import Knowledge
 from bot.walkthrough.engine import Lean, NextQuestion, Result, step
 from bot.walkthrough.state import State, decode_state, new_state
 from tests.support.blockkit import check_message

@@ -10,7 +10,7 @@ import pytest
 from bot.cards.common import DECIDE_ANSWER, DECIDE_BACK, DECIDE_SHARE, DECIDE_START, Card
 from bot.cards.help import help_card
 from bot.knowledge.decision import Walkthrough
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.model import Knowledge
 from bot.walkthrough.engine import NextQuestion, Result, step
 from bot.walkthrough.planning import (
     ANSWER,

@@ -21,7 +21,7 @@ from bot.cards.common import (
 )
 from bot.cards.help import help_card, home_view
 from bot.knowledge.decision import Walkthrough
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.model import Knowledge
 from bot.walkthrough.planning import IN_CHANNEL, IN_DM
 from bot.walkthrough.state import State, decode_state
 from tests.support import payloads

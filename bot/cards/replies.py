@@ -14,7 +14,7 @@ from bot.cards.help import help_card, short_help_card
 from bot.cards.profile import jd_card, jd_choice_card, profile_card
 from bot.cards.refs import parse_ref
 from bot.cards.topics import topic_card, topics_card
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.model import Knowledge
 
 
 @dataclass(frozen=True)

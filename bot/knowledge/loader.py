@@ -28,27 +28,6 @@ from bot.knowledge.problems import KnowledgeError, Problem
 from bot.knowledge.schema import Field, Report, entry_name, raw_id
 from bot.knowledge.yaml_source import LineDict, line_of, load_yaml
 
-# The model's names stay importable from here, where readers have always found them.
-__all__ = [
-    "FILES",
-    "MAX_ANSWER",
-    "MAX_TITLE",
-    "MIN_FAQ_ENTRIES",
-    "MIN_PHRASINGS",
-    "ROLE_KEYS",
-    "SNAPSHOT_AREAS",
-    "TOPICS",
-    "ComparisonArea",
-    "FaqEntry",
-    "JobDescription",
-    "Knowledge",
-    "RoleProfile",
-    "bundled_dir",
-    "collect_problems",
-    "knowledge_dir",
-    "load_knowledge",
-]
-
 MAX_ANSWER = 1500
 MAX_TITLE = 150
 MIN_PHRASINGS = 4
