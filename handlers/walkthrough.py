@@ -29,21 +29,9 @@ from bot.cards.walkthrough import (
 from bot.knowledge.decision import Walkthrough
 from bot.slack.context import action_user, request_ids
 from bot.slack.services import Services
+from bot.walkthrough import planning
 from bot.walkthrough.engine import NextQuestion, step
-from bot.walkthrough.planning import (
-    CLICK,
-    IN_CHANNEL,
-    IN_DM,
-    SHARE,
-    START,
-    Click,
-    Place,
-    place_for,
-    plan_click,
-    plan_share,
-    read_click,
-    start_place,
-)
+from bot.walkthrough.planning import Click, Place
 from bot.walkthrough.state import StaleState, decode_state, encode_state, new_state
 from handlers.delivery import ack_only, error_code, post_card
 from handlers.messages import SORRY_CARD
@@ -125,13 +113,13 @@ async def start(
     thread_ts: str | None,
     response_url: str | None,
 ) -> None:
-    """Start a walkthrough for `user_id` where they asked (see `place_for`)."""
+    """Start a walkthrough for `user_id` where they asked (see `planning.place_for`)."""
     await _begin(
         services.rolefit.knowledge.walkthrough,
         client=client,
         body=body,
         owner=user_id,
-        place=place_for(user_id=user_id, channel_id=channel_id, thread_ts=thread_ts),
+        place=planning.place_for(user_id=user_id, channel_id=channel_id, thread_ts=thread_ts),
         response_url=response_url,
     )
 
@@ -145,7 +133,7 @@ async def _begin(
     place: Place,
     response_url: str | None,
 ) -> None:
-    in_dm = new_state(walkthrough, owner=owner, extra=IN_DM)
+    in_dm = new_state(walkthrough, owner=owner, extra=planning.IN_DM)
     try:
         encode_state(in_dm)
     except ValueError:
@@ -159,7 +147,7 @@ async def _begin(
             client, body=body, channel=place.channel, thread_ts=place.thread_ts, card=starter
         )
         if posted.ts is not None:
-            in_channel = new_state(walkthrough, owner=owner, extra=IN_CHANNEL)
+            in_channel = new_state(walkthrough, owner=owner, extra=planning.IN_CHANNEL)
             await post_card(
                 client,
                 body=body,
@@ -221,7 +209,7 @@ async def _share(
 async def handle_click(services: Services, *, client: AsyncWebClient, body: dict[str, Any]) -> None:
     """Answer, Back, Start over and Share: refuse stale values and other people's clicks."""
     walkthrough = services.rolefit.knowledge.walkthrough
-    click = read_click(body)
+    click = planning.read_click(body)
     try:
         state = decode_state(click.value, walkthrough)
     except StaleState as error:
@@ -235,11 +223,11 @@ async def handle_click(services: Services, *, client: AsyncWebClient, body: dict
         logger.debug("walkthrough: a repeated click ignored", extra=_ids(body))
         return
     try:
-        if click.action == SHARE:
-            summary, shared = plan_share(walkthrough, state)
+        if click.action == planning.SHARE:
+            summary, shared = planning.plan_share(walkthrough, state)
             await _share(client, body=body, click=click, summary=summary, shared=shared)
             return
-        plan = plan_click(walkthrough, action=click.action, index=click.index, state=state)
+        plan = planning.plan_click(walkthrough, action=click.action, index=click.index, state=state)
     except StaleState as error:
         await _refuse(client, body=body, click=click, reason=str(error))
         return
@@ -260,7 +248,7 @@ async def handle_click(services: Services, *, client: AsyncWebClient, body: dict
 
 def register(app: AsyncApp, *, services: Services) -> None:
     async def start_from_button(body: dict[str, Any], client: AsyncWebClient) -> None:
-        owner, place = action_user(body), start_place(body)
+        owner, place = action_user(body), planning.start_place(body)
         if not owner or place is None:
             logger.warning("walkthrough: a start click without a user", extra=_ids(body))
             return
@@ -276,5 +264,5 @@ def register(app: AsyncApp, *, services: Services) -> None:
     async def on_click(body: dict[str, Any], client: AsyncWebClient) -> None:
         await handle_click(services, client=client, body=body)
 
-    app.action(START)(ack=ack_only, lazy=[start_from_button])
-    app.action(CLICK)(ack=ack_only, lazy=[on_click])
+    app.action(planning.START)(ack=ack_only, lazy=[start_from_button])
+    app.action(planning.CLICK)(ack=ack_only, lazy=[on_click])

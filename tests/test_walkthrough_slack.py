@@ -25,21 +25,12 @@ from bot.knowledge.model import Knowledge
 from bot.walkthrough.planning import IN_CHANNEL, IN_DM
 from bot.walkthrough.state import State, decode_state
 from tests.support import payloads
-from tests.support.blockkit import check_message
+from tests.support.blockkit import all_text, check_message
 from tests.support.harness import RunningApp
 from tests.support.payloads import CHANNEL, DM, OTHER_USER, USER, buttons, find_button
 from tests.support.slack_stub import Call, SlackStub
-from tests.support.walkthrough_paths import ALL_PM, ALL_TPM, BOTH_STRONG
+from tests.support.walkthrough_paths import ALL_PM, ALL_TPM, BOTH_STRONG, PM_NOW_WITH_PROGRAM
 
-PM_NOW_WITH_PROGRAM = (
-    "pre-pmf",
-    "growth",
-    "features",
-    "light",
-    "many-teams",
-    "delivery",
-    "can-it-hold",
-)
 STARTER = f"<@{USER}> is working out whether to hire a PM or a TPM"
 MENTION_TS = "1700000100.000100"
 
@@ -84,20 +75,7 @@ def by_action(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any]:
 
 
 def text_of(call: Call) -> str:
-    parts = [str(call.params.get("text", ""))]
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("text"), str):
-                parts.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(call.blocks)
-    return "\n".join(parts)
+    return str(call.params.get("text", "")) + "\n" + all_text(call.blocks)
 
 
 def state_on(call: Call, walkthrough: Walkthrough, action_id: str = DECIDE_RESTART) -> State:

@@ -13,12 +13,14 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+
+from bot.slack.middleware import Next
 
 logger = logging.getLogger("rolefit.dedup")
 
@@ -93,11 +95,7 @@ class DropRetriedEvents(AsyncMiddleware):
         self.store: SeenStore = store or MemorySeen(ttl=EVENT_TTL, max_keys=EVENT_MAX_KEYS)
 
     async def async_process(
-        self,
-        *,
-        req: AsyncBoltRequest,
-        resp: BoltResponse,
-        next: Callable[[], Awaitable[BoltResponse]],
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Next
     ) -> BoltResponse:
         key = event_key(req.body)
         if key is None or await self.store.first_time(key):
