@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TextIO
 
 from bot.answers import intents
 from bot.answers.matcher import Matcher, MatchResult
@@ -14,7 +15,9 @@ from bot.cards.help import help_card, short_help_card
 from bot.cards.profile import jd_card, jd_choice_card, profile_card
 from bot.cards.refs import parse_ref
 from bot.cards.topics import topic_card, topics_card
+from bot.knowledge.loader import load_knowledge
 from bot.knowledge.model import Knowledge
+from bot.knowledge.problems import KnowledgeError
 
 
 @dataclass(frozen=True)
@@ -118,4 +121,13 @@ class RoleFit:
                 return topics_card(grouped=self._grouped)
             case "help":
                 return help_card()
+        return None
+
+
+def load_rolefit(err: TextIO) -> RoleFit | None:
+    """Broken knowledge stops start-up with every problem listed; nothing serves half of it."""
+    try:
+        return RoleFit(load_knowledge())
+    except KnowledgeError as error:
+        print(error.summary(), file=err)
         return None
