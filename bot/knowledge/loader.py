@@ -36,23 +36,26 @@ MIN_FAQ_ENTRIES = 60
 FILES = ("faq.yml", "roles.yml", "comparison.yml", "decision.yml")
 
 
-@dataclass(frozen=True, slots=True)
-class _Link:
-    """Faq ids that an entry, role or area refers to: checked once every file is read."""
-
-    file: str
-    entry: str
-    field: str
-    ids: tuple[str, ...]
-    node: Any
+# A check of the faq ids one entry, role or area refers to, run once every file is read.
+_Links = list[Callable[[frozenset[str]], None]]
 
 
-def _link(links: list[_Link], node: Any, *, file: str, entry: str, key: str) -> None:
+def _link(links: _Links, node: Any, *, report: Report, entry: str, key: str) -> None:
     """Remember the faq ids under `key`, even when the rest of the node is broken."""
     refs = node.get(key) if isinstance(node, dict) else None
-    if isinstance(refs, list):
-        ids = tuple(r.strip() for r in refs if isinstance(r, str) and r.strip())
-        links.append(_Link(file, entry, key, ids, node))
+    if not isinstance(refs, list):
+        return
+    ids = tuple(r.strip() for r in refs if isinstance(r, str) and r.strip())
+
+    def check(declared: frozenset[str]) -> None:
+        for rid in ids:
+            if key == "related" and rid == entry:
+                report.add(node, "an entry cannot be related to itself", entry=rid, key=key)
+            elif declared and rid not in declared:
+                what = "related id" if key == "related" else "faq id"
+                report.add(node, f"{what} '{rid}' does not exist", entry=entry, key=key)
+
+    links.append(check)
 
 
 # --- faq.yml ------------------------------------------------------------------------------------
@@ -90,7 +93,7 @@ def _top_list(data: Any, key: str, report: Report) -> list[Any] | None:
     return items
 
 
-def _parse_faq(data: Any, report: Report, links: list[_Link]) -> _FaqResult:
+def _parse_faq(data: Any, report: Report, links: _Links) -> _FaqResult:
     items = _top_list(data, "entries", report)
     if items is None:
         return _FaqResult([])
@@ -99,7 +102,7 @@ def _parse_faq(data: Any, report: Report, links: list[_Link]) -> _FaqResult:
     claimed: set[str] = set()
     for index, node in enumerate(items):
         label = _label(node, index)
-        _link(links, node, file=report.file, entry=label, key="related")
+        _link(links, node, report=report, entry=label, key="related")
         checked = report.mapping(node, _FAQ, entry=label, what="an entry")
         if checked is None or not checked.ok:
             continue
@@ -165,7 +168,7 @@ _ROLES_FILE = {"roles": Field.mapping(), "shared_skills": _ITEMS}
 
 
 def _parse_roles(
-    data: Any, report: Report, links: list[_Link]
+    data: Any, report: Report, links: _Links
 ) -> tuple[dict[str, tuple[RoleProfile, LineDict]], tuple[str, ...]]:
     if not isinstance(data, dict):
         report.add(data, "the file must be a mapping with 'roles' and 'shared_skills'", entry=None)
@@ -191,7 +194,7 @@ def _parse_roles(
             report.add(roles_node, "missing role", entry=key)
             continue
         node = roles_node[key]
-        _link(links, node, file=report.file, entry=key, key="faq")
+        _link(links, node, report=report, entry=key, key="faq")
         checked = report.mapping(node, _ROLE, entry=key, what="a role")
         jd_node = node.get("job_description") if isinstance(node, dict) else None
         jd = (
@@ -227,9 +230,7 @@ _AREA = {
 }
 
 
-def _parse_areas(
-    data: Any, report: Report, links: list[_Link]
-) -> list[tuple[ComparisonArea, LineDict]]:
+def _parse_areas(data: Any, report: Report, links: _Links) -> list[tuple[ComparisonArea, LineDict]]:
     items = _top_list(data, "areas", report)
     if items is None:
         return []
@@ -237,7 +238,7 @@ def _parse_areas(
     parsed: list[tuple[ComparisonArea, LineDict]] = []
     claimed: set[str] = set()
     for index, node in enumerate(items):
-        _link(links, node, file=report.file, entry=_label(node, index), key="faq")
+        _link(links, node, report=report, entry=_label(node, index), key="faq")
         checked = report.mapping(node, _AREA, entry=_label(node, index), what="an area")
         if checked is None or not checked.ok or checked.values["id"] in claimed:
             continue
@@ -302,9 +303,9 @@ def collect_problems(folder: Path) -> tuple[Knowledge | None, list[Problem]]:
             Problem(file=name, message=f"unexpected file (expected {', '.join(FILES)})")
         )
 
-    links: list[_Link] = []
+    links: _Links = []
 
-    def parse(name: str, parser: Callable[[Any, Report, list[_Link]], Any], default: Any) -> Any:
+    def parse(name: str, parser: Callable[[Any, Report, _Links], Any], default: Any) -> Any:
         if name not in present:
             return default
         data = load_yaml(folder / name, problems)
@@ -323,18 +324,8 @@ def collect_problems(folder: Path) -> tuple[Knowledge | None, list[Problem]]:
     )
 
     ids = faq_result.declared_ids
-    for link in links:
-        report = Report(file=link.file, problems=problems)
-        for rid in link.ids:
-            if link.field == "related" and rid == link.entry:
-                report.add(
-                    link.node, "an entry cannot be related to itself", entry=rid, key=link.field
-                )
-            elif ids and rid not in ids:
-                what = "related id" if link.field == "related" else "faq id"
-                report.add(
-                    link.node, f"{what} '{rid}' does not exist", entry=link.entry, key=link.field
-                )
+    for check in links:
+        check(ids)
     if ids:
         missing_topics = [t for t in TOPICS if t not in faq_result.declared_topics]
         if missing_topics:
