@@ -81,9 +81,7 @@ def socket(settings: Settings, *, err: TextIO) -> int:
     inflight = inflight_of(bolt)
 
     class TrackedHandler(AsyncSocketModeHandler):
-        async def handle(  # type: ignore[override]
-            self, client: AsyncBaseSocketModeClient, req: SocketModeRequest
-        ) -> None:
+        async def handle(self, client: AsyncBaseSocketModeClient, req: SocketModeRequest) -> None:
             if inflight.closing:
                 return
             inflight.track_current()
@@ -98,7 +96,9 @@ def socket(settings: Settings, *, err: TextIO) -> int:
             bolt, settings.app_token, logger=logging.getLogger("slack_sdk.socket_mode")
         )
         logger.info("connecting to Slack in Socket Mode")
-        connecting = asyncio.ensure_future(handler.connect_async())
+        connecting = asyncio.ensure_future(
+            handler.connect_async()  # type: ignore[no-untyped-call]  # slack_sdk leaves it unannotated
+        )
         stopping = asyncio.ensure_future(stop.wait())
         await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
         if connecting.done():
@@ -108,7 +108,7 @@ def socket(settings: Settings, *, err: TextIO) -> int:
         logger.info("stopping: finishing the requests in flight")
         connecting.cancel()
         await inflight.drain(SHUTDOWN_TIMEOUT)
-        await handler.close_async()
+        await handler.close_async()  # type: ignore[no-untyped-call]  # slack_sdk leaves it unannotated
 
     try:
         asyncio.run(run())

@@ -82,7 +82,8 @@ def event_key(body: dict[str, Any]) -> str | None:
 
 
 def _retry_num(req: AsyncBoltRequest) -> str | None:
-    return (req.headers.get("x-slack-retry-num") or [None])[0]
+    values = req.headers.get("x-slack-retry-num") or []
+    return values[0] if values else None
 
 
 class DropRetriedEvents(AsyncMiddleware):
@@ -100,7 +101,8 @@ class DropRetriedEvents(AsyncMiddleware):
         key = event_key(req.body)
         if key is None or await self.store.first_time(key):
             return await next()
-        reason = (req.headers.get("x-slack-retry-reason") or [None])[0]
+        reasons = req.headers.get("x-slack-retry-reason") or []
+        reason = reasons[0] if reasons else None
         logger.info(
             "duplicate delivery acked and dropped",
             extra={"retry": {"num": _retry_num(req), "reason": reason}},

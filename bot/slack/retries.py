@@ -63,7 +63,7 @@ def retry_handlers() -> list[AsyncRetryHandler]:
 class RetryingRespond(AsyncRespond):
     """Bolt's `respond()`, with retries, and a logged failure instead of a raised one."""
 
-    async def __call__(  # type: ignore[override]
+    async def __call__(
         self,
         text: str | dict[str, Any] = "",
         blocks: Sequence[Any] | None = None,
