@@ -30,7 +30,8 @@ from bench.servers import BenchError
 from bench.stats import Timings
 from bench.synthetic_kb import synthetic_entries
 from bot.answers.matcher import Matcher
-from bot.knowledge.loader import FaqEntry, load_knowledge
+from bot.knowledge.loader import load_knowledge
+from bot.knowledge.model import FaqEntry
 
 TRACE_UP_TO = 2_000
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from itertools import product
 
 from bot.answers.text_norm import STOPWORDS, clean
-from bot.knowledge.loader import FaqEntry
+from bot.knowledge.model import FaqEntry
 
 _ONSETS = ("b", "d", "f", "g", "k", "l", "m", "n", "r", "s", "t", "v", "z", "br", "dr", "kl", "st")
 _VOWELS = ("a", "e", "i", "o", "u", "ai", "ou")

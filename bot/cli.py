@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.cards.common import Surface
-from bot.cards.replies import Reply, RoleFit
+from bot.cards.replies import Reply, load_rolefit
 from bot.config import ConfigError, Settings, load_settings
 from bot.feedback.cli import add_report_parser, cmd_report
-from bot.knowledge.loader import collect_problems, knowledge_dir, load_knowledge
+from bot.knowledge.loader import collect_problems, knowledge_dir
 from bot.knowledge.problems import KnowledgeError
 from bot.pipes import discard_output
 
@@ -42,14 +42,6 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("chat", help="try every feature in this terminal, no Slack needed")
     add_report_parser(sub)
     return parser
-
-
-def _load(out: TextIO) -> RoleFit | None:
-    try:
-        return RoleFit(load_knowledge())
-    except KnowledgeError as error:
-        print(error.summary(), file=out)
-        return None
 
 
 def result_json(question: str, reply: Reply) -> dict[str, Any]:
@@ -92,7 +84,7 @@ def _ask_text(reply: Reply) -> str:
 
 
 def cmd_ask(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
-    rolefit = _load(err)
+    rolefit = load_rolefit(err)
     if rolefit is None:
         return 1
     questions = (line.rstrip("\r\n") for line in stdin) if args.question == "-" else [args.question]

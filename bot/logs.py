@@ -15,12 +15,14 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+
+from bot.slack.middleware import Next
 
 _EXTRA_KEYS = (
     "ids",
@@ -68,11 +70,7 @@ class IdsMiddleware(AsyncMiddleware):
         self.ids_of = ids_of
 
     async def async_process(
-        self,
-        *,
-        req: AsyncBoltRequest,
-        resp: BoltResponse,
-        next: Callable[[], Awaitable[BoltResponse]],
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Next
     ) -> BoltResponse:
         try:
             ids = self.ids_of(req.body or {})

@@ -10,26 +10,14 @@ from typing import TextIO
 from aiohttp import web
 
 from bot import logs
-from bot.cards.replies import RoleFit
+from bot.cards.replies import load_rolefit
 from bot.config import Settings
-from bot.knowledge.loader import load_knowledge
-from bot.knowledge.problems import KnowledgeError
 from bot.slack.app import build_app, build_http_app, build_services
 from bot.slack.inflight import inflight_of
 from bot.slack.server import SHUTDOWN_TIMEOUT
 from bot.slack.services import Services
 
 logger = logging.getLogger("rolefit")
-
-
-
-def _rolefit(err: TextIO) -> RoleFit | None:
-    """Broken knowledge stops start-up with every problem listed; nothing serves half of it."""
-    try:
-        return RoleFit(load_knowledge())
-    except KnowledgeError as error:
-        print(error.summary(), file=err)
-        return None
 
 
 def _secrets(settings: Settings) -> tuple[str | None, ...]:
@@ -50,7 +38,7 @@ def serve(settings: Settings, *, host: str | None, port: int | None, err: TextIO
     and waits for the requests and Bolt lazy listeners in flight, SHUTDOWN_TIMEOUT seconds at most.
     """
     logs.setup(level=settings.log_level, fmt=settings.log_format, secrets=_secrets(settings))
-    rolefit = _rolefit(err)
+    rolefit = load_rolefit(err)
     if rolefit is None:
         return 1
     services = build_services(rolefit, settings=settings)
@@ -85,7 +73,7 @@ def socket(settings: Settings, *, err: TextIO) -> int:
     from slack_sdk.socket_mode.request import SocketModeRequest
 
     logs.setup(level=settings.log_level, fmt=settings.log_format, secrets=_secrets(settings))
-    rolefit = _rolefit(err)
+    rolefit = load_rolefit(err)
     if rolefit is None:
         return 1
     services = build_services(rolefit, settings=settings)
@@ -93,9 +81,7 @@ def socket(settings: Settings, *, err: TextIO) -> int:
     inflight = inflight_of(bolt)
 
     class TrackedHandler(AsyncSocketModeHandler):
-        async def handle(  # type: ignore[override]
-            self, client: AsyncBaseSocketModeClient, req: SocketModeRequest
-        ) -> None:
+        async def handle(self, client: AsyncBaseSocketModeClient, req: SocketModeRequest) -> None:
             if inflight.closing:
                 return
             inflight.track_current()
@@ -110,7 +96,9 @@ def socket(settings: Settings, *, err: TextIO) -> int:
             bolt, settings.app_token, logger=logging.getLogger("slack_sdk.socket_mode")
         )
         logger.info("connecting to Slack in Socket Mode")
-        connecting = asyncio.ensure_future(handler.connect_async())
+        connecting = asyncio.ensure_future(
+            handler.connect_async()  # type: ignore[no-untyped-call]  # slack_sdk leaves it unannotated
+        )
         stopping = asyncio.ensure_future(stop.wait())
         await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
         if connecting.done():
@@ -120,7 +108,7 @@ def socket(settings: Settings, *, err: TextIO) -> int:
         logger.info("stopping: finishing the requests in flight")
         connecting.cancel()
         await inflight.drain(SHUTDOWN_TIMEOUT)
-        await handler.close_async()
+        await handler.close_async()  # type: ignore[no-untyped-call]  # slack_sdk leaves it unannotated
 
     try:
         asyncio.run(run())
@@ -134,7 +122,7 @@ def chat(*, err: TextIO) -> int:
     """The console: the same app and listeners, driven from this terminal (bot/console/)."""
     from bot.console.session import run_console
 
-    rolefit = _rolefit(err)
+    rolefit = load_rolefit(err)
     if rolefit is None:
         return 1
     return run_console(rolefit, err=err)

@@ -19,9 +19,3 @@ UNDELIVERED = (
     ":warning: Sorry, Slack would not take my answer just now. Please ask again in a moment, "
     "or use `/rolefit` to get the answer privately."
 )
-
-STARTED_OVER_NOTE = ":arrows_counterclockwise: Started over."
-
-
-def went_back_note(option_label: str) -> str:
-    return f":leftwards_arrow_with_hook: You went back. Last time you picked *{option_label}*."

@@ -10,180 +10,36 @@ posts the next question below it; Back and Start over edit the question message 
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.cards.common import (
-    DECIDE_ANSWER,
-    DECIDE_BACK,
-    DECIDE_RESTART,
-    DECIDE_SHARE,
-    DECIDE_START,
-    Card,
-)
+from bot.cards.common import Card
 from bot.cards.walkthrough import (
-    answered_card,
     could_not_share_card,
     moved_to_dm_card,
     moved_to_dm_note,
     not_yours_card,
     out_of_date_card,
     question_card,
-    result_card,
-    shared_result_card,
     starter_card,
 )
 from bot.knowledge.decision import Walkthrough
-from bot.slack.context import action_user, is_home_source, request_ids
+from bot.slack.context import action_user, request_ids
 from bot.slack.services import Services
-from bot.walkthrough.engine import NextQuestion, Result, step
-from bot.walkthrough.state import StaleState, State, decode_state, encode_state, new_state
+from bot.walkthrough import planning
+from bot.walkthrough.engine import NextQuestion, step
+from bot.walkthrough.planning import Click, Place
+from bot.walkthrough.state import StaleState, decode_state, encode_state, new_state
 from handlers.delivery import ack_only, error_code, post_card
-from handlers.messages import SORRY_CARD, STARTED_OVER_NOTE, went_back_note
+from handlers.messages import SORRY_CARD
 
 logger = logging.getLogger("rolefit.handlers")
 
-# Where a walkthrough runs, kept in the state's `extra`: only a channel thread can share its result.
-IN_CHANNEL = "c"
-IN_DM = "d"
-
 # chat.postMessage errors that mean "not here", so the walkthrough moves to the person's DM.
 CANNOT_POST = frozenset({"not_in_channel", "channel_not_found", "is_archived", "restricted_action"})
-
-ANSWER, BACK, RESTART, SHARE = "answer", "back", "restart", "share"
-_ACTIONS = {DECIDE_ANSWER: ANSWER, DECIDE_BACK: BACK, DECIDE_RESTART: RESTART, DECIDE_SHARE: SHARE}
-_CLICK = re.compile(
-    r"^(?P<action>" + "|".join(re.escape(a) for a in _ACTIONS) + r")(?:\.(?P<index>\d{1,2}))?$"
-)
-_START = re.compile(rf"^{re.escape(DECIDE_START)}(?:\.\d+)?$")
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where a new walkthrough goes; `in_channel` means a public starter message comes first."""
-
-    channel: str
-    thread_ts: str | None
-    in_channel: bool
-
-
-def place_for(*, user_id: str, channel_id: str | None, thread_ts: str | None) -> Place:
-    """A DM (or no channel at all, as on the App Home) runs in the DM; anything else in a thread."""
-    if not channel_id or channel_id == user_id or channel_id.startswith("D"):
-        return Place(channel=channel_id or user_id, thread_ts=thread_ts, in_channel=False)
-    return Place(channel=channel_id, thread_ts=thread_ts, in_channel=True)
-
-
-def start_place(body: dict[str, Any]) -> Place | None:
-    """Where a "Help me decide" click starts one: the DM from the App Home, else where it was."""
-    user = action_user(body)
-    if not user:
-        return None
-    if is_home_source(body):
-        return Place(channel=user, thread_ts=None, in_channel=False)
-    click = read_click(body)
-    return place_for(user_id=user, channel_id=click.channel, thread_ts=click.thread_ts)
-
-
-@dataclass(frozen=True)
-class Click:
-    """A click on a walkthrough button, and the message it came from."""
-
-    action: str | None
-    index: int | None
-    value: str
-    user: str | None
-    channel: str | None
-    message_ts: str | None
-    thread_ts: str | None
-
-
-def _reply_thread(message_ts: str | None, thread_ts: str | None) -> str | None:
-    """The thread a message is a reply in; a thread's parent (thread_ts == ts) is in none."""
-    return None if thread_ts == message_ts else thread_ts
-
-
-def read_click(body: dict[str, Any]) -> Click:
-    clicked = (body.get("actions") or [{}])[0]
-    match = _CLICK.fullmatch(str(clicked.get("action_id") or ""))
-    index = match["index"] if match else None
-    container = body.get("container") or {}
-    message = body.get("message") or {}
-    message_ts = message.get("ts") or container.get("message_ts")
-    return Click(
-        action=_ACTIONS[match["action"]] if match else None,
-        index=int(index) if index is not None else None,
-        value=str(clicked.get("value") or ""),
-        user=action_user(body),
-        channel=(body.get("channel") or {}).get("id") or container.get("channel_id"),
-        message_ts=message_ts,
-        thread_ts=_reply_thread(message_ts, message.get("thread_ts") or container.get("thread_ts")),
-    )
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What a click does: edit the clicked message, then post a message below it."""
-
-    update: Card | None = None
-    post: Card | None = None
-    result: Result | None = None
-
-
-
-
-def plan_click(
-    walkthrough: Walkthrough, *, action: str | None, index: int | None, state: State
-) -> Plan:
-    """The pure part of a click; StaleState when the button could not be on such a message."""
-    current = step(walkthrough, state.answers)
-    if action == ANSWER:
-        if not isinstance(current, NextQuestion) or index is None:
-            raise StaleState("an answer to a finished walkthrough")
-        if index >= len(current.question.options):
-            raise StaleState(f"no option {index} in question {current.question.id!r}")
-        option = current.question.options[index]
-        answered = state.answered(option.id)
-        following = step(walkthrough, answered.answers)
-        record = answered_card(current, option)
-        if isinstance(following, Result):
-            shareable = state.extra == IN_CHANNEL
-            card = result_card(following, answered, shareable=shareable)
-            return Plan(update=record, post=card, result=following)
-        return Plan(update=record, post=question_card(following, answered))
-    if action == BACK:
-        if not isinstance(current, NextQuestion) or not current.can_go_back:
-            raise StaleState("nothing to go back to")
-        previous = state.back()
-        earlier = step(walkthrough, previous.answers)
-        assert isinstance(earlier, NextQuestion)
-        picked = earlier.question.option(state.answers[-1])
-        assert picked is not None
-        return Plan(update=question_card(earlier, previous, note=went_back_note(picked.label)))
-    if action == RESTART:
-        fresh = state.start_over()
-        first = step(walkthrough, fresh.answers)
-        assert isinstance(first, NextQuestion)
-        if isinstance(current, Result):
-            return Plan(post=question_card(first, fresh))
-        return Plan(update=question_card(first, fresh, note=STARTED_OVER_NOTE))
-    raise StaleState(f"unknown walkthrough action {action!r}")
-
-
-def plan_share(walkthrough: Walkthrough, state: State) -> tuple[Card, Card]:
-    """The summary for the channel, and the result card as it reads once shared."""
-    result = step(walkthrough, state.answers)
-    if not isinstance(result, Result) or state.extra != IN_CHANNEL:
-        raise StaleState("nothing to share in a channel")
-    return (
-        shared_result_card(result, owner=state.owner),
-        result_card(result, state, shareable=True, shared=True),
-    )
 
 
 # --- talking to Slack ---------------------------------------------------------------------------
@@ -257,13 +113,13 @@ async def start(
     thread_ts: str | None,
     response_url: str | None,
 ) -> None:
-    """Start a walkthrough for `user_id` where they asked (see `place_for`)."""
+    """Start a walkthrough for `user_id` where they asked (see `planning.place_for`)."""
     await _begin(
         services.rolefit.knowledge.walkthrough,
         client=client,
         body=body,
         owner=user_id,
-        place=place_for(user_id=user_id, channel_id=channel_id, thread_ts=thread_ts),
+        place=planning.place_for(user_id=user_id, channel_id=channel_id, thread_ts=thread_ts),
         response_url=response_url,
     )
 
@@ -277,7 +133,7 @@ async def _begin(
     place: Place,
     response_url: str | None,
 ) -> None:
-    in_dm = new_state(walkthrough, owner=owner, extra=IN_DM)
+    in_dm = new_state(walkthrough, owner=owner, extra=planning.IN_DM)
     try:
         encode_state(in_dm)
     except ValueError:
@@ -291,7 +147,7 @@ async def _begin(
             client, body=body, channel=place.channel, thread_ts=place.thread_ts, card=starter
         )
         if posted.ts is not None:
-            in_channel = new_state(walkthrough, owner=owner, extra=IN_CHANNEL)
+            in_channel = new_state(walkthrough, owner=owner, extra=planning.IN_CHANNEL)
             await post_card(
                 client,
                 body=body,
@@ -353,7 +209,7 @@ async def _share(
 async def handle_click(services: Services, *, client: AsyncWebClient, body: dict[str, Any]) -> None:
     """Answer, Back, Start over and Share: refuse stale values and other people's clicks."""
     walkthrough = services.rolefit.knowledge.walkthrough
-    click = read_click(body)
+    click = planning.read_click(body)
     try:
         state = decode_state(click.value, walkthrough)
     except StaleState as error:
@@ -367,11 +223,11 @@ async def handle_click(services: Services, *, client: AsyncWebClient, body: dict
         logger.debug("walkthrough: a repeated click ignored", extra=_ids(body))
         return
     try:
-        if click.action == SHARE:
-            summary, shared = plan_share(walkthrough, state)
+        if click.action == planning.SHARE:
+            summary, shared = planning.plan_share(walkthrough, state)
             await _share(client, body=body, click=click, summary=summary, shared=shared)
             return
-        plan = plan_click(walkthrough, action=click.action, index=click.index, state=state)
+        plan = planning.plan_click(walkthrough, action=click.action, index=click.index, state=state)
     except StaleState as error:
         await _refuse(client, body=body, click=click, reason=str(error))
         return
@@ -392,7 +248,7 @@ async def handle_click(services: Services, *, client: AsyncWebClient, body: dict
 
 def register(app: AsyncApp, *, services: Services) -> None:
     async def start_from_button(body: dict[str, Any], client: AsyncWebClient) -> None:
-        owner, place = action_user(body), start_place(body)
+        owner, place = action_user(body), planning.start_place(body)
         if not owner or place is None:
             logger.warning("walkthrough: a start click without a user", extra=_ids(body))
             return
@@ -408,5 +264,5 @@ def register(app: AsyncApp, *, services: Services) -> None:
     async def on_click(body: dict[str, Any], client: AsyncWebClient) -> None:
         await handle_click(services, client=client, body=body)
 
-    app.action(_START)(ack=ack_only, lazy=[start_from_button])
-    app.action(_CLICK)(ack=ack_only, lazy=[on_click])
+    app.action(planning.START)(ack=ack_only, lazy=[start_from_button])
+    app.action(planning.CLICK)(ack=ack_only, lazy=[on_click])

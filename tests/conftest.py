@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.cards.replies import RoleFit
-from bot.knowledge.loader import Knowledge, load_knowledge
+from bot.knowledge.loader import load_knowledge
+from bot.knowledge.model import Knowledge
 from tests.support.harness import RunningApp
 from tests.support.slack_stub import SlackStub
 

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.model import Knowledge
 
 FACTS: dict[str, tuple[str, ...]] = {
     "both roles build products customers love": ("customers love",),

@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 from bot.cli import main
-from bot.knowledge.loader import FaqEntry, Knowledge, collect_problems
+from bot.knowledge.loader import collect_problems
+from bot.knowledge.model import FaqEntry, Knowledge
 from bot.knowledge.problems import KnowledgeError
 from tests.fixtures.cli import ROOT, broken_knowledge, clean_env, run_rolefit
 from tests.support.blockkit import check_message

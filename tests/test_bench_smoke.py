@@ -16,7 +16,7 @@ from bench.slack_standin import SlackStandIn
 from bench.stats import Timings, percentile
 from bench.synthetic_kb import synthetic_entries
 from bot.answers.matcher import Matcher
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.model import Knowledge
 
 TINY_HTTP = http_latency.HttpSettings(
     rounds=1, warmup_seconds=0.1, seconds={1: 0.2, 50: 0.3}, mentions=3

@@ -8,7 +8,7 @@ from bot.cards import refs
 from bot.cards.common import OPEN, SHARE, Surface
 from bot.cards.help import help_card, home_view, short_help_card
 from bot.cards.replies import RoleFit
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.model import Knowledge
 from tests.support.blockkit import all_text, check_message, check_view
 from tests.support.payloads import buttons
 

@@ -16,7 +16,7 @@ import pytest
 from bot.cards.replies import RoleFit
 from bot.config import Settings
 from bot.feedback.store import SqliteStore
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.model import Knowledge
 from bot.slack.app import build_app, build_services
 from bot.slack.server import bolt_request, parse_body
 from bot.slack.services import Services

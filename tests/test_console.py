@@ -34,7 +34,7 @@ from bot.console.session import (
     label_for,
     sign,
 )
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.model import Knowledge
 from bot.local_slack.standin import DM, USER, Change, ConsoleSlack, Message
 from tests.support.blockkit import check_message, check_view
 from tests.support.signing import signature

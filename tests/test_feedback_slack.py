@@ -23,7 +23,7 @@ from bot.feedback.records import Question, Vote
 from bot.feedback.report import build_report
 from bot.feedback.store import SqliteStore
 from bot.feedback.writer import BackgroundStore
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.model import Knowledge
 from bot.slack.app import build_services
 from bot.slack.services import Services
 from tests.support import payloads

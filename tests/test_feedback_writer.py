@@ -63,6 +63,14 @@ class Gate:
         assert self.opening.wait(10)
 
 
+def held(path: Path, *, name: str, **limits: int) -> tuple[Gate, BackgroundStore]:
+    """A writer stuck opening its store (see Gate.hold) until the test sets `gate.release`."""
+    gate = Gate(path)
+    background = BackgroundStore(gate, name=name, batch_delay=FOREVER, **limits)
+    gate.hold(background)
+    return gate, background
+
+
 def on_disk(path: Path) -> tuple[list[Question], list[Vote]]:
     """What a connection of the test's own finds in the file."""
     store = SqliteStore.open(path)
@@ -78,9 +86,7 @@ def feedback_logs(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 def test_a_backlog_is_written_in_capped_batches_and_every_row_lands(tmp_path: Path) -> None:
     path = tmp_path / "rolefit.db"
-    gate = Gate(path)
-    background = BackgroundStore(gate, name="batched", batch_delay=FOREVER, max_batch=100)
-    gate.hold(background)
+    gate, background = held(path, name="batched", max_batch=100)
     for n in range(240):
         background.add_question(asked(n))
     for n in range(10):
@@ -99,9 +105,7 @@ def test_poison_rows_cost_only_themselves_and_are_logged_once(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "rolefit.db"
-    gate = Gate(path)
-    background = BackgroundStore(gate, name="poisoned", batch_delay=FOREVER)
-    gate.hold(background)
+    gate, background = held(path, name="poisoned")
     poison = asked(2, team=None)  # type: ignore[arg-type]
     with caplog.at_level(logging.INFO, logger="rolefit.feedback"):
         for question in (asked(1), poison, asked(3)):
@@ -143,9 +147,7 @@ async def test_a_read_wakes_the_writer_and_sees_every_earlier_write(tmp_path: Pa
 
 async def test_close_writes_what_is_queued_then_ignores_callers(tmp_path: Path) -> None:
     path = tmp_path / "rolefit.db"
-    gate = Gate(path)
-    background = BackgroundStore(gate, name="c", batch_delay=FOREVER)
-    gate.hold(background)
+    gate, background = held(path, name="c")
     for n in range(50):
         background.add_question(asked(n))
     background.add_vote(vote("U1", helpful=True))
@@ -163,9 +165,7 @@ def test_after_a_dropped_backlog_drains_new_writes_are_taken_again(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "rolefit.db"
-    gate = Gate(path)
-    background = BackgroundStore(gate, name="full", batch_delay=FOREVER, max_pending=4)
-    gate.hold(background)
+    gate, background = held(path, name="full", max_pending=4)
     with caplog.at_level(logging.WARNING, logger="rolefit.feedback"):
         for n in range(10):
             background.add_question(asked(n))
@@ -182,9 +182,7 @@ async def test_a_read_given_up_on_does_not_break_the_writer(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "rolefit.db"
-    gate = Gate(path)
-    background = BackgroundStore(gate, name="slow", batch_delay=FOREVER)
-    gate.hold(background)
+    gate, background = held(path, name="slow")
     with caplog.at_level(logging.WARNING, logger="rolefit.feedback"):
         assert await background.read(lambda s: s.questions(), timeout=0.01) is None
         gate.release.set()

@@ -18,7 +18,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.cards.common import Surface
 from bot.cards.replies import RoleFit
 from bot.config import Settings
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.model import Knowledge
 from bot.slack.app import build_app, build_services
 from bot.slack.server import (
     MAX_BODY,

@@ -21,14 +21,12 @@ from bot.knowledge.loader import (
     MAX_TITLE,
     MIN_FAQ_ENTRIES,
     MIN_PHRASINGS,
-    SNAPSHOT_AREAS,
-    TOPICS,
-    Knowledge,
     bundled_dir,
     collect_problems,
     knowledge_dir,
     load_knowledge,
 )
+from bot.knowledge.model import SNAPSHOT_AREAS, TOPICS, Knowledge
 from bot.knowledge.problems import KnowledgeError, Problem
 
 Data = Any

@@ -12,7 +12,7 @@ from bot.answers import matcher as matching
 from bot.answers import text_norm
 from bot.answers.matcher import MAX_QUESTION_CHARS, Matcher
 from bot.answers.text_norm import clean, clean_words, tokens, uses_bare_tpm
-from bot.knowledge.loader import FaqEntry, Knowledge
+from bot.knowledge.model import FaqEntry, Knowledge
 
 
 @pytest.fixture(scope="module")

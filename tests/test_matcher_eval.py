@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from bot.answers.matcher import Matcher
-from bot.knowledge.loader import TOPICS, Knowledge
+from bot.knowledge.model import TOPICS, Knowledge
 
 EVAL = yaml.safe_load((Path(__file__).parent / "eval" / "questions.yml").read_text("utf-8"))
 

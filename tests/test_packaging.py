@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge.loader import FILES, Knowledge
+from bot.knowledge.loader import FILES
+from bot.knowledge.model import Knowledge
 from tests.fixtures.cli import ROOT, clean_env, run_rolefit
 
 pytest.importorskip("setuptools", reason="building the package needs setuptools in this venv")

@@ -19,7 +19,8 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from bot import logs
 from bot.cards.replies import RoleFit
 from bot.config import Settings
-from bot.knowledge.loader import Knowledge, bundled_dir
+from bot.knowledge.loader import bundled_dir
+from bot.knowledge.model import Knowledge
 from bot.slack.app import build_app, build_services
 from bot.slack.dedup import MemorySeen, event_key
 from handlers.messages import UNDELIVERED

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import AsyncIterator
 
 import pytest
 
 from bot.cards.common import DECIDE_START, HELPFUL, NOT_HELPFUL, OPEN, SHARE, Surface
 from bot.cards.replies import RoleFit
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.model import Knowledge
 from tests.support import payloads
 from tests.support.blockkit import all_text, check_message, check_view
 from tests.support.harness import FORM, RunningApp
@@ -321,19 +322,25 @@ async def test_unsigned_wrong_and_stale_requests_are_refused(
     assert stub.posts() == []
 
 
-async def test_listener_errors_become_a_polite_message(
-    stub: SlackStub, knowledge: Knowledge, caplog: pytest.LogCaptureFixture
-) -> None:
+@pytest.fixture
+async def failing_app(stub: SlackStub, knowledge: Knowledge) -> AsyncIterator[RunningApp]:
+    """The real app whose answering raises, as a bug in a reply would."""
     running = await RunningApp.start(stub, knowledge)
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("kaboom")
+
+    running.services.rolefit.reply = broken  # type: ignore[method-assign]
     try:
-
-        def broken(*_: object, **__: object) -> None:
-            raise RuntimeError("boom")
-
-        running.services.rolefit.reply = broken  # type: ignore[method-assign]
-        body = await running.command("what is a tpm")
+        yield running
     finally:
         await running.stop()
+
+
+async def test_listener_errors_become_a_polite_message(
+    failing_app: RunningApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = await failing_app.command("what is a tpm")
     assert body["response_type"] == "ephemeral"
     assert "Sorry" in body["text"]
     assert "boom" not in json.dumps(body) and "Traceback" not in json.dumps(body)
@@ -347,19 +354,10 @@ async def test_health_check(app: RunningApp) -> None:
 
 
 async def test_a_failing_mention_answer_becomes_a_polite_message(
-    stub: SlackStub, knowledge: Knowledge, caplog: pytest.LogCaptureFixture
+    failing_app: RunningApp, stub: SlackStub, caplog: pytest.LogCaptureFixture
 ) -> None:
-    running = await RunningApp.start(stub, knowledge)
-    try:
-
-        def broken(*_: object, **__: object) -> None:
-            raise RuntimeError("kaboom")
-
-        running.services.rolefit.reply = broken  # type: ignore[method-assign]
-        await running.event(payloads.mention("what is a tpm", ts="1700000300.000300"))
-        [post] = await stub.wait_for("chat.postMessage")
-    finally:
-        await running.stop()
+    await failing_app.event(payloads.mention("what is a tpm", ts="1700000300.000300"))
+    [post] = await stub.wait_for("chat.postMessage")
     check_message(post.params)
     assert post.params["thread_ts"] == "1700000300.000300"
     assert "Sorry" in post.params["text"]

@@ -10,7 +10,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.cards.replies import RoleFit
 from bot.config import Settings
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.model import Knowledge
 from bot.slack.app import build_app, build_services
 from tests.support import payloads
 from tests.support.blockkit import check_message

@@ -47,30 +47,14 @@ from bot.knowledge.decision import (
     Walkthrough,
     content_fingerprint,
 )
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.model import Knowledge
 from bot.walkthrough.engine import Lean, NextQuestion, Result, step
 from bot.walkthrough.state import State, decode_state, new_state
-from tests.support.blockkit import check_message
+from tests.support.blockkit import all_text, check_message
 from tests.support.payloads import buttons
+from tests.support.walkthrough_paths import TPM_BUT_MIXED, TPM_WITH_PROGRAM
 
 OWNER = "U0ALICE01"
-
-
-def all_text(blocks: list[dict[str, Any]]) -> str:
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("text"), str):
-                found.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(blocks)
-    return "\n".join(found)
 
 
 def action_ids(blocks: list[dict[str, Any]]) -> list[str]:
@@ -205,17 +189,7 @@ def test_the_program_manager_note_shows_only_when_a_program_option_was_chosen(
     walkthrough = knowledge.walkthrough
     program_ids = {o.id for q in walkthrough.questions for o in q.options if o.program}
     assert program_ids == {"delivery"}
-    base = ("scaling", "systems", "platform", "migration", "many-teams", "feasibility", "mixed")
-    with_program = (
-        "scaling",
-        "systems",
-        "platform",
-        "migration",
-        "many-teams",
-        "delivery",
-        "mixed",
-    )
-    for answers, shown in ((base, False), (with_program, True)):
+    for answers, shown in ((TPM_BUT_MIXED, False), (TPM_WITH_PROGRAM, True)):
         result = result_of(walkthrough, answers)
         state = State(OWNER, answers, walkthrough.fingerprint, "d")
         for card in (

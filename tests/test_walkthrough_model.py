@@ -163,16 +163,19 @@ def test_single_option_is_too_few() -> None:
     assert "needs 2 to 4" in only(problems, entry="debt", field="options").message
 
 
+def option_problem(option_id: str, key: str, value: Any, *, entry: str) -> Problem:
+    """Set one field of an option: the one problem it causes, which must point at that field."""
+    expected_line = option(load_data(), option_id).line_of(key)
+    problems = broken(lambda d: option(d, option_id).update({key: value}))
+    problem = only(problems, entry=entry, field=key)
+    assert problem.line == expected_line
+    return problem
+
+
 def test_duplicate_option_ids_across_questions() -> None:
-    data = load_data()
-    expected_line = option(data, "light").line_of("id")
-
-    problems = broken(lambda d: option(d, "light").update(id="pre-pmf"))
-
-    problem = only(problems, entry="pre-pmf", field="id")
+    problem = option_problem("light", "id", "pre-pmf", entry="pre-pmf")
     assert "duplicate option id" in problem.message
     assert "stage" in problem.message
-    assert problem.line == expected_line
 
 
 def test_duplicate_question_ids() -> None:
@@ -181,14 +184,8 @@ def test_duplicate_question_ids() -> None:
 
 
 def test_bad_weight_type() -> None:
-    data = load_data()
-    expected_line = option(data, "platform").line_of("tpm")
-
-    problems = broken(lambda d: option(d, "platform").update(tpm="high"))
-
-    problem = only(problems, entry="platform", field="tpm")
+    problem = option_problem("platform", "tpm", "high", entry="platform")
     assert problem.message == "expected a number, got text"
-    assert problem.line == expected_line
 
 
 @pytest.mark.parametrize("weight", [True, -1, 11, float("nan")])

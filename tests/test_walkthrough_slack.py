@@ -21,25 +21,16 @@ from bot.cards.common import (
 )
 from bot.cards.help import help_card, home_view
 from bot.knowledge.decision import Walkthrough
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.model import Knowledge
+from bot.walkthrough.planning import IN_CHANNEL, IN_DM
 from bot.walkthrough.state import State, decode_state
-from handlers.walkthrough import IN_CHANNEL, IN_DM, Place, place_for, read_click, start_place
 from tests.support import payloads
-from tests.support.blockkit import check_message
+from tests.support.blockkit import all_text, check_message
 from tests.support.harness import RunningApp
 from tests.support.payloads import CHANNEL, DM, OTHER_USER, USER, buttons, find_button
 from tests.support.slack_stub import Call, SlackStub
-from tests.support.walkthrough_paths import ALL_PM, ALL_TPM, BOTH_STRONG
+from tests.support.walkthrough_paths import ALL_PM, ALL_TPM, BOTH_STRONG, PM_NOW_WITH_PROGRAM
 
-PM_NOW_WITH_PROGRAM = (
-    "pre-pmf",
-    "growth",
-    "features",
-    "light",
-    "many-teams",
-    "delivery",
-    "can-it-hold",
-)
 STARTER = f"<@{USER}> is working out whether to hire a PM or a TPM"
 MENTION_TS = "1700000100.000100"
 
@@ -84,20 +75,7 @@ def by_action(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any]:
 
 
 def text_of(call: Call) -> str:
-    parts = [str(call.params.get("text", ""))]
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("text"), str):
-                parts.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(call.blocks)
-    return "\n".join(parts)
+    return str(call.params.get("text", "")) + "\n" + all_text(call.blocks)
 
 
 def state_on(call: Call, walkthrough: Walkthrough, action_id: str = DECIDE_RESTART) -> State:
@@ -178,49 +156,6 @@ async def start_from_command(app: RunningApp, stub: SlackStub) -> tuple[Call, Ca
     assert await app.command("decide") == {}
     starter, first = await stub.wait_for("chat.postMessage", 2)
     return starter, first
-
-
-# --- pure routing -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("channel", "thread", "expected"),
-    [
-        ("C0GENERAL", None, Place("C0GENERAL", None, True)),
-        ("C0GENERAL", "1.2", Place("C0GENERAL", "1.2", True)),
-        ("G0PRIVATE", None, Place("G0PRIVATE", None, True)),
-        ("D0ALICEDM", None, Place("D0ALICEDM", None, False)),
-        ("", None, Place(USER, None, False)),
-        (USER, None, Place(USER, None, False)),
-    ],
-)
-def test_where_a_walkthrough_runs(channel: str, thread: str | None, expected: Place) -> None:
-    assert place_for(user_id=USER, channel_id=channel, thread_ts=thread) == expected
-
-
-@pytest.mark.parametrize(
-    ("message", "channel", "expected"),
-    [
-        ({"ts": "5.0"}, CHANNEL, Place(CHANNEL, None, True)),
-        ({"ts": "5.1", "thread_ts": "5.0"}, CHANNEL, Place(CHANNEL, "5.0", True)),
-        ({"ts": "5.0", "thread_ts": "5.0"}, CHANNEL, Place(CHANNEL, None, True)),
-        ({"ts": "5.0", "thread_ts": "5.0"}, DM, Place(DM, None, False)),
-    ],
-)
-def test_a_start_click_stays_in_a_thread_but_never_opens_one(
-    message: dict[str, Any], channel: str, expected: Place
-) -> None:
-    """A reply keeps its thread; a top-level message (a thread's parent too) gets a new one."""
-    button = find_button(help_card().blocks, action_prefix=DECIDE_START)
-    body = payloads.block_action(button, channel=channel, message=message)
-    assert start_place(body) == expected
-    assert read_click(body).thread_ts == expected.thread_ts
-
-
-def test_a_start_click_on_the_app_home_goes_to_the_dm() -> None:
-    button = find_button(help_card().blocks, action_prefix=DECIDE_START)
-    body = payloads.block_action(button, home=True)
-    assert start_place(body) == Place(USER, None, False)
 
 
 # --- whole walkthroughs -------------------------------------------------------------------------

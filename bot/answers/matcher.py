@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.answers.text_norm import STOPWORDS, canonical_words, clean_words, stem
-from bot.knowledge.loader import FaqEntry
+from bot.knowledge.model import FaqEntry
 
 Verdict = Literal["answer", "suggest", "none"]
 

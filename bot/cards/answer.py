@@ -22,7 +22,7 @@ from bot.cards.common import (
 )
 from bot.cards.mrkdwn import quote_user_text
 from bot.cards.topics import TOPIC_LABELS
-from bot.knowledge.loader import FaqEntry, Knowledge
+from bot.knowledge.model import FaqEntry, Knowledge
 
 SUGGESTED_TOPICS = (
     "difference",

@@ -17,7 +17,7 @@ from bot.cards.common import (
     section,
 )
 from bot.cards.mrkdwn import quote_user_text
-from bot.knowledge.loader import ComparisonArea, Knowledge
+from bot.knowledge.model import ComparisonArea, Knowledge
 
 
 def _cell(text: str) -> Block:

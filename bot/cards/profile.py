@@ -17,7 +17,7 @@ from bot.cards.common import (
     section,
 )
 from bot.cards.mrkdwn import bullets
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.model import Knowledge
 
 
 def _other(role: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TextIO
 
 from bot.answers import intents
 from bot.answers.matcher import Matcher, MatchResult
@@ -14,7 +15,9 @@ from bot.cards.help import help_card, short_help_card
 from bot.cards.profile import jd_card, jd_choice_card, profile_card
 from bot.cards.refs import parse_ref
 from bot.cards.topics import topic_card, topics_card
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.loader import load_knowledge
+from bot.knowledge.model import Knowledge
+from bot.knowledge.problems import KnowledgeError
 
 
 @dataclass(frozen=True)
@@ -53,11 +56,11 @@ class RoleFit:
                 )
             case intents.JobDescription(role=None):
                 return Reply("jd", jd_choice_card(knowledge=self.knowledge))
-            case intents.JobDescription(role=role):
+            case intents.JobDescription(role=str() as role):
                 return Reply("jd", jd_card(role, knowledge=self.knowledge, surface=surface))
             case intents.Compare(area=None):
                 return Reply("compare", compare_card(self.knowledge, surface=surface))
-            case intents.Compare(area=name):
+            case intents.Compare(area=str() as name):
                 area = self.knowledge.find_area(name)
                 if area is None:
                     return Reply("compare", unknown_area_card(name, knowledge=self.knowledge))
@@ -118,4 +121,13 @@ class RoleFit:
                 return topics_card(grouped=self._grouped)
             case "help":
                 return help_card()
+        return None
+
+
+def load_rolefit(err: TextIO) -> RoleFit | None:
+    """Broken knowledge stops start-up with every problem listed; nothing serves half of it."""
+    try:
+        return RoleFit(load_knowledge())
+    except KnowledgeError as error:
+        print(error.summary(), file=err)
         return None

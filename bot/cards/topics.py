@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.cards import refs
 from bot.cards.common import Block, Card, actions, context, header, open_button, section
-from bot.knowledge.loader import FaqEntry
+from bot.knowledge.model import FaqEntry
 
 TOPIC_LABELS: dict[str, str] = {
     "definition-pm": "What a PM is",

@@ -250,6 +250,14 @@ def moved_to_dm_note(channel_id: str | None) -> str:
     )
 
 
+STARTED_OVER_NOTE = ":arrows_counterclockwise: Started over."
+
+
+def went_back_note(option_label: str) -> str:
+    """Shown on the question a Back click returns to, so the earlier pick is not lost."""
+    return f":leftwards_arrow_with_hook: You went back. Last time you picked *{option_label}*."
+
+
 def moved_to_dm_card(channel_id: str | None) -> Card:
     text = (
         f"I can't post in {_where(channel_id)}, so I started the walkthrough in our direct "

@@ -6,13 +6,13 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from bot.knowledge.problems import Problem
-from bot.knowledge.yaml_source import kind_of, line_of
+from bot.knowledge.schema import Field, Report, entry_name, raw_id
+from bot.knowledge.yaml_source import kind_of
 
 TOP_KEY = "walkthrough"
 VERDICT_IDS: tuple[str, ...] = ("pm", "tpm", "both", "pm-now-tpm-later")
@@ -39,7 +39,6 @@ MAX_OWNS_FIRST_ITEM = 150
 MAX_NOTE = 1000
 MAX_WEIGHT = 10
 
-_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _SCORE_DIGITS = 6
 
 
@@ -131,237 +130,91 @@ def content_fingerprint(questions: Iterable[Question]) -> str:
 
 
 # --- parsing ------------------------------------------------------------------------------------
-#
-# Each helper reports what is wrong with its own value and returns None; a missing value was
-# already reported by _fields, so helpers pass it over silently instead of reporting it twice.
+
+_OPTION = {
+    "id": Field.ident(MAX_ID),
+    "label": Field.text(MAX_LABEL),
+    "pm": Field.number(low=0, high=MAX_WEIGHT),
+    "tpm": Field.number(low=0, high=MAX_WEIGHT),
+    "reason": Field.text(MAX_REASON),
+    "program": Field.flag(required=False),
+}
+_QUESTION = {
+    "id": Field.ident(MAX_ID),
+    "text": Field.text(MAX_QUESTION_TEXT),
+    "options": Field.items(min_items=MIN_OPTIONS, max_items=MAX_OPTIONS),
+    "help": Field.text(MAX_HELP, required=False),
+}
+_VERDICT = {
+    "title": Field.text(MAX_TITLE),
+    "summary": Field.text(MAX_SUMMARY),
+    "owns_first": Field.texts(min_items=1, max_items=MAX_OWNS_FIRST, max_len=MAX_OWNS_FIRST_ITEM),
+}
+_VERDICTS = {verdict_id: Field.anything() for verdict_id in VERDICT_IDS}
+_RULE = {"verdict": Field.anything(), **{key: Field.number(required=False) for key in BOUNDS}}
+_ROOT = {
+    "program_manager_note": Field.text(MAX_NOTE),
+    "questions": Field.items(min_items=MIN_QUESTIONS, max_items=MAX_QUESTIONS),
+    "verdicts": Field.anything(),
+    "rules": Field.anything(),
+}
 
 
-@dataclass(frozen=True)
-class _Report:
-    file: str
-    problems: list[Problem]
-
-    def add(self, node: Any, message: str, *, entry: str | None, key: str | None = None) -> None:
-        self.problems.append(
-            Problem(
-                file=self.file, message=message, entry=entry, field=key, line=line_of(node, key)
-            )
-        )
-
-
-def _fields(
-    node: Any,
-    *,
-    required: tuple[str, ...],
-    optional: tuple[str, ...] = (),
-    entry: str | None,
-    report: _Report,
-    what: str,
-) -> bool:
-    """Unknown and missing keys are both errors: a typo must never silently drop content.
-
-    Returns whether the node is a mapping at all, so its known fields can still be checked.
-    """
-    if not isinstance(node, dict):
-        report.add(node, f"expected {what} as a mapping, got {kind_of(node)}", entry=entry)
-        return False
-    allowed = required + optional
-    for key in node:
-        if key not in allowed:
-            report.add(
-                node, f"unknown field (allowed: {', '.join(allowed)})", entry=entry, key=str(key)
-            )
-    for key in required:
-        if node.get(key) is None:
-            report.add(node, "missing required field", entry=entry, key=key)
-    return True
-
-
-def _text(
-    node: Mapping[str, Any], key: str, *, limit: int, entry: str, report: _Report
-) -> str | None:
-    value = node.get(key)
-    if value is None:
+def _parse_option(node: Any, *, entry: str, report: Report) -> Option | None:
+    checked = report.mapping(node, _OPTION, entry=entry, what="an option")
+    if checked is None or not checked.ok:
         return None
-    if not isinstance(value, str) or not value.strip():
-        report.add(node, f"expected non-empty text, got {kind_of(value)}", entry=entry, key=key)
-        return None
-    text = value.strip()
-    if len(text) > limit:
-        report.add(
-            node, f"is {len(text)} characters, over the limit of {limit}", entry=entry, key=key
-        )
-        return None
-    return text
+    values = checked.values
+    return Option(
+        id=values["id"],
+        label=values["label"],
+        pm=values["pm"],
+        tpm=values["tpm"],
+        reason=values["reason"],
+        program=values.get("program") is True,
+    )
 
 
-def _texts(
-    node: Mapping[str, Any], key: str, *, high: int, limit: int, entry: str, report: _Report
-) -> tuple[str, ...] | None:
-    items = _list(node, key, low=1, high=high, entry=entry, report=report)
-    if items is None:
+def _parse_question(node: Any, *, entry: str, report: Report) -> Question | None:
+    checked = report.mapping(node, _QUESTION, entry=entry, what="a question")
+    if checked is None:
         return None
-    if not all(isinstance(item, str) and item.strip() for item in items):
-        report.add(node, "expected a list of non-empty texts", entry=entry, key=key)
-        return None
-    if any(len(item.strip()) > limit for item in items):
-        report.add(node, f"an item is over {limit} characters", entry=entry, key=key)
-        return None
-    return tuple(item.strip() for item in items)
-
-
-def _identifier(node: Mapping[str, Any], *, entry: str, report: _Report) -> str | None:
-    value = node.get("id")
-    if value is None:
-        return None
-    if not isinstance(value, str) or not _ID.fullmatch(value) or len(value) > MAX_ID:
-        report.add(
-            node,
-            f"expected a lowercase-kebab id of at most {MAX_ID} characters, got {value!r}",
-            entry=entry,
-            key="id",
-        )
-        return None
-    return value
-
-
-def _number(
-    node: Mapping[str, Any], key: str, *, entry: str, report: _Report, weight: bool = False
-) -> float | None:
-    value = node.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        report.add(node, f"expected a number, got {kind_of(value)}", entry=entry, key=key)
-        return None
-    if weight and not 0 <= value <= MAX_WEIGHT:
-        report.add(node, f"must be between 0 and {MAX_WEIGHT}, got {value:g}", entry=entry, key=key)
-        return None
-    return float(value)
-
-
-def _list(
-    node: Mapping[str, Any], key: str, *, low: int, high: int, entry: str, report: _Report
-) -> list[Any] | None:
-    value = node.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, list):
-        report.add(node, f"expected a list, got {kind_of(value)}", entry=entry, key=key)
-        return None
-    if not low <= len(value) <= high:
-        report.add(node, f"has {len(value)} items, needs {low} to {high}", entry=entry, key=key)
-        return None
-    return value
-
-
-def _entry_name(node: Any, fallback: str) -> str:
-    """Name entries by their id when they have one, by position otherwise."""
-    if isinstance(node, dict) and isinstance(node.get("id"), str) and node["id"].strip():
-        return node["id"]
-    return fallback
-
-
-def _parse_option(node: Any, *, entry: str, report: _Report) -> Option | None:
-    if not _fields(
-        node,
-        required=("id", "label", "pm", "tpm", "reason"),
-        optional=("program",),
-        entry=entry,
-        report=report,
-        what="an option",
-    ):
-        return None
-    option_id = _identifier(node, entry=entry, report=report)
-    label = _text(node, "label", limit=MAX_LABEL, entry=entry, report=report)
-    pm = _number(node, "pm", entry=entry, report=report, weight=True)
-    tpm = _number(node, "tpm", entry=entry, report=report, weight=True)
-    reason = _text(node, "reason", limit=MAX_REASON, entry=entry, report=report)
-    program = node.get("program")
-    if program is not None and not isinstance(program, bool):
-        report.add(
-            node, f"expected true or false, got {kind_of(program)}", entry=entry, key="program"
-        )
-        return None
-    if option_id is None or label is None or pm is None or tpm is None or reason is None:
-        return None
-    return Option(id=option_id, label=label, pm=pm, tpm=tpm, reason=reason, program=program is True)
-
-
-def _parse_question(node: Any, *, entry: str, report: _Report) -> Question | None:
-    if not _fields(
-        node,
-        required=("id", "text", "options"),
-        optional=("help",),
-        entry=entry,
-        report=report,
-        what="a question",
-    ):
-        return None
-    question_id = _identifier(node, entry=entry, report=report)
-    text = _text(node, "text", limit=MAX_QUESTION_TEXT, entry=entry, report=report)
-    help_text = _text(node, "help", limit=MAX_HELP, entry=entry, report=report)
-    bad_help = node.get("help") is not None and help_text is None
-    raw = _list(node, "options", low=MIN_OPTIONS, high=MAX_OPTIONS, entry=entry, report=report)
     options = [
-        _parse_option(item, entry=_entry_name(item, f"{entry}.options[{i}]"), report=report)
-        for i, item in enumerate(raw or [])
+        _parse_option(item, entry=entry_name(item, f"{entry}.options[{i}]"), report=report)
+        for i, item in enumerate(checked.values.get("options", []))
     ]
-    if question_id is None or text is None or bad_help or raw is None or None in options:
+    if not checked.ok or None in options:
         return None
     return Question(
-        id=question_id,
-        text=text,
+        id=checked.values["id"],
+        text=checked.values["text"],
         options=tuple(o for o in options if o is not None),
-        help=help_text,
+        help=checked.values.get("help"),
     )
 
 
-def _parse_verdict(verdict_id: str, node: Any, *, report: _Report) -> Verdict | None:
-    if not _fields(
-        node,
-        required=("title", "summary", "owns_first"),
-        entry=verdict_id,
-        report=report,
-        what="a verdict",
-    ):
+def _parse_verdict(verdict_id: str, node: Any, *, report: Report) -> Verdict | None:
+    checked = report.mapping(node, _VERDICT, entry=verdict_id, what="a verdict")
+    if checked is None or not checked.ok:
         return None
-    title = _text(node, "title", limit=MAX_TITLE, entry=verdict_id, report=report)
-    summary = _text(node, "summary", limit=MAX_SUMMARY, entry=verdict_id, report=report)
-    owns_first = _texts(
-        node,
-        "owns_first",
-        high=MAX_OWNS_FIRST,
-        limit=MAX_OWNS_FIRST_ITEM,
-        entry=verdict_id,
-        report=report,
-    )
-    if title is None or summary is None or owns_first is None:
-        return None
-    return Verdict(id=verdict_id, title=title, summary=summary, owns_first=owns_first)
+    return Verdict(id=verdict_id, **checked.values)
 
 
-def _parse_verdicts(node: Any, *, report: _Report) -> tuple[Verdict, ...] | None:
-    if node is None or not _fields(
-        node, required=VERDICT_IDS, entry="verdicts", report=report, what="the verdicts"
-    ):
+def _parse_verdicts(node: Any, *, report: Report) -> tuple[Verdict, ...] | None:
+    checked = report.mapping(node, _VERDICTS, entry="verdicts", what="the verdicts")
+    if checked is None:
         return None
-    verdicts = [
-        _parse_verdict(vid, node[vid], report=report)
-        for vid in VERDICT_IDS
-        if node.get(vid) is not None
-    ]
-    if len(verdicts) < len(VERDICT_IDS) or None in verdicts:
+    verdicts = [_parse_verdict(vid, value, report=report) for vid, value in checked.values.items()]
+    if not checked.ok or None in verdicts:
         return None
     return tuple(v for v in verdicts if v is not None)
 
 
-def _parse_rule(node: Any, *, entry: str, report: _Report) -> Rule | None:
-    if not _fields(
-        node, required=("verdict",), optional=BOUNDS, entry=entry, report=report, what="a rule"
-    ):
+def _parse_rule(node: Any, *, entry: str, report: Report) -> Rule | None:
+    checked = report.mapping(node, _RULE, entry=entry, what="a rule")
+    if checked is None:
         return None
-    verdict = node.get("verdict")
+    verdict = checked.values.get("verdict")
     if verdict is not None and verdict not in VERDICT_IDS:
         report.add(
             node,
@@ -370,19 +223,12 @@ def _parse_rule(node: Any, *, entry: str, report: _Report) -> Rule | None:
             key="verdict",
         )
         return None
-    bounds = {
-        key: _number(node, key, entry=entry, report=report)
-        for key in BOUNDS
-        if node.get(key) is not None
-    }
-    if verdict is None or None in bounds.values():
+    if not checked.ok:
         return None
-    return Rule(verdict=verdict, **bounds)
+    return Rule(**checked.values)
 
 
-def _parse_rules(node: Any, *, report: _Report) -> tuple[Rule, ...] | None:
-    if node is None:
-        return None
+def _parse_rules(node: Any, *, report: Report) -> tuple[Rule, ...] | None:
     if not isinstance(node, list) or not node:
         report.add(node, f"expected a non-empty list of rules, got {kind_of(node)}", entry="rules")
         return None
@@ -392,24 +238,20 @@ def _parse_rules(node: Any, *, report: _Report) -> tuple[Rule, ...] | None:
     return tuple(r for r in rules if r is not None)
 
 
-def _ids(nodes: Any) -> list[tuple[Any, str]]:
-    if not isinstance(nodes, list):
-        return []
-    return [(n, n["id"]) for n in nodes if isinstance(n, dict) and isinstance(n.get("id"), str)]
-
-
-def _check_unique_ids(question_nodes: list[Any], report: _Report) -> None:
+def _check_unique_ids(question_nodes: list[Any], report: Report) -> None:
     """Option ids are unique across the whole walkthrough so an answer path reads on its own.
 
     Checked on the raw nodes, so a duplicate is reported even next to other problems.
     """
-    seen_questions: set[str] = set()
+    report.unique_ids(question_nodes, what="question id")
     seen_options: dict[str, str] = {}
-    for node, question_id in _ids(question_nodes):
-        if question_id in seen_questions:
-            report.add(node, "duplicate question id", entry=question_id, key="id")
-        seen_questions.add(question_id)
-        for option_node, option_id in _ids(node.get("options")):
+    for index, node in enumerate(question_nodes):
+        question_id = entry_name(node, f"questions[{index}]")
+        options = node.get("options") if isinstance(node, dict) else None
+        for option_node in options if isinstance(options, list) else []:
+            option_id = raw_id(option_node)
+            if option_id is None:
+                continue
             if option_id in seen_options:
                 report.add(
                     option_node,
@@ -420,7 +262,7 @@ def _check_unique_ids(question_nodes: list[Any], report: _Report) -> None:
             seen_options.setdefault(option_id, question_id)
 
 
-def _check_program_option(questions: tuple[Question, ...], root: Any, report: _Report) -> None:
+def _check_program_option(questions: tuple[Question, ...], root: Any, report: Report) -> None:
     if not any(o.program for q in questions for o in q.options):
         report.add(
             root,
@@ -431,7 +273,7 @@ def _check_program_option(questions: tuple[Question, ...], root: Any, report: _R
 
 
 def _check_outcomes(
-    walkthrough: Walkthrough, *, verdicts_node: Any, rules_node: Any, report: _Report
+    walkthrough: Walkthrough, *, verdicts_node: Any, rules_node: Any, report: Report
 ) -> None:
     """Every combination must end in a verdict, and every verdict must be reachable."""
     reached: set[str] = set()
@@ -476,40 +318,33 @@ def _score_ranges(questions: tuple[Question, ...]) -> str:
 
 def parse_walkthrough(data: Any, *, file: str, problems: list[Problem]) -> Walkthrough | None:
     """Validate decision.yml; return None when this file added any problem."""
-    report = _Report(file=file, problems=problems)
+    report = Report(file=file, problems=problems)
     before = len(problems)
-    if not _fields(data, required=(TOP_KEY,), entry=None, report=report, what="the file"):
-        return None
-    root = data.get(TOP_KEY)
-    if root is None or not _fields(
-        root,
-        required=("program_manager_note", "questions", "verdicts", "rules"),
-        entry=TOP_KEY,
-        report=report,
-        what="the walkthrough",
-    ):
-        return None
-    note = _text(root, "program_manager_note", limit=MAX_NOTE, entry=TOP_KEY, report=report)
-    raw_questions = _list(
-        root, "questions", low=MIN_QUESTIONS, high=MAX_QUESTIONS, entry=TOP_KEY, report=report
+    root = report.top(data, TOP_KEY)
+    checked = (
+        None if root is None else report.mapping(root, _ROOT, entry=TOP_KEY, what="the walkthrough")
     )
+    if checked is None:
+        return None
+    values = checked.values
+    raw_questions: list[Any] = values.get("questions", [])
     parsed = [
-        _parse_question(node, entry=_entry_name(node, f"questions[{i}]"), report=report)
-        for i, node in enumerate(raw_questions or [])
+        _parse_question(node, entry=entry_name(node, f"questions[{i}]"), report=report)
+        for i, node in enumerate(raw_questions)
     ]
-    _check_unique_ids(raw_questions or [], report)
+    _check_unique_ids(raw_questions, report)
     questions = tuple(q for q in parsed if q is not None)
-    if raw_questions is not None and len(questions) == len(parsed):
+    if "questions" in values and len(questions) == len(parsed):
         _check_program_option(questions, root, report)
-    verdicts = _parse_verdicts(root.get("verdicts"), report=report)
-    rules = _parse_rules(root.get("rules"), report=report)
-    if len(problems) > before or note is None or verdicts is None or rules is None:
+    verdicts = _parse_verdicts(values["verdicts"], report=report) if "verdicts" in values else None
+    rules = _parse_rules(values["rules"], report=report) if "rules" in values else None
+    if len(problems) > before or verdicts is None or rules is None:
         return None
     walkthrough = Walkthrough(
         questions=questions,
         verdicts=verdicts,
         rules=rules,
-        program_manager_note=note,
+        program_manager_note=values["program_manager_note"],
         fingerprint=content_fingerprint(questions),
     )
     _check_outcomes(

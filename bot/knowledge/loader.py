@@ -1,309 +1,72 @@
-"""The knowledge model and its strict loader: a folder loads whole or not at all."""
+"""The strict loader of the knowledge folder: a folder loads whole or not at all.
+
+Every file is checked with the one toolkit in bot.knowledge.schema; what is left here is each
+file's field table and the rules that span entries and files (vocabularies, links, the snapshot).
+"""
 
 from __future__ import annotations
 
 import importlib.util
 import os
-import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
-from bot.knowledge.decision import Walkthrough, parse_walkthrough
+from bot.knowledge.decision import parse_walkthrough
+from bot.knowledge.model import (
+    ROLE_KEYS,
+    SNAPSHOT_AREAS,
+    TOPICS,
+    ComparisonArea,
+    FaqEntry,
+    JobDescription,
+    Knowledge,
+    RoleProfile,
+)
 from bot.knowledge.problems import KnowledgeError, Problem
-from bot.knowledge.yaml_source import LineDict, kind_of, line_of, load_yaml
+from bot.knowledge.schema import Field, Report, entry_name, raw_id
+from bot.knowledge.yaml_source import LineDict, line_of, load_yaml
 
-TOPICS: tuple[str, ...] = (
-    "definition-pm",
-    "definition-tpm",
-    "difference",
-    "program-vs-product",
-    "responsibilities-pm",
-    "responsibilities-tpm",
-    "skills",
-    "kpis",
-    "when-hire-pm",
-    "when-hire-tpm",
-    "hire-both",
-    "startups",
-    "collaboration",
-    "deliverables",
-    "career-pm-to-tpm",
-    "career-tpm-to-pm",
-    "hiring-signals",
-    "job-description",
-    "salary",
-    "myths",
-)
-SNAPSHOT_AREAS: tuple[str, ...] = (
-    "core-focus",
-    "discovery",
-    "roadmaps",
-    "specs",
-    "stakeholders",
-    "day-to-day",
-    "kpis",
-    "best-fit",
-)
-ROLE_KEYS: tuple[str, ...] = ("pm", "tpm")
 MAX_ANSWER = 1500
 MAX_TITLE = 150
 MIN_PHRASINGS = 4
 MIN_FAQ_ENTRIES = 60
-_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 FILES = ("faq.yml", "roles.yml", "comparison.yml", "decision.yml")
 
 
-@dataclass(frozen=True, slots=True)
-class FaqEntry:
-    id: str
-    topic: str
-    question: str
-    phrasings: tuple[str, ...]
-    answer: str
-    related: tuple[str, ...] = ()
-
-    @property
-    def title(self) -> str:
-        return self.question
+# A check of the faq ids one entry, role or area refers to, run once every file is read.
+_Links = list[Callable[[frozenset[str]], None]]
 
 
-@dataclass(frozen=True, slots=True)
-class JobDescription:
-    title: str
-    summary: str
-    duties: tuple[str, ...]
+def _link(links: _Links, node: Any, *, report: Report, entry: str, key: str) -> None:
+    """Remember the faq ids under `key`, even when the rest of the node is broken."""
+    refs = node.get(key) if isinstance(node, dict) else None
+    if not isinstance(refs, list):
+        return
+    ids = tuple(r.strip() for r in refs if isinstance(r, str) and r.strip())
 
+    def check(declared: frozenset[str]) -> None:
+        for rid in ids:
+            if key == "related" and rid == entry:
+                report.add(node, "an entry cannot be related to itself", entry=rid, key=key)
+            elif declared and rid not in declared:
+                what = "related id" if key == "related" else "faq id"
+                report.add(node, f"{what} '{rid}' does not exist", entry=entry, key=key)
 
-@dataclass(frozen=True, slots=True)
-class RoleProfile:
-    key: str
-    name: str
-    acronym: str
-    summary: str
-    focus: str
-    responsibilities: tuple[str, ...]
-    skills: tuple[str, ...]
-    kpis: tuple[str, ...]
-    deliverables: tuple[str, ...]
-    when_to_hire: tuple[str, ...]
-    hiring_signals: tuple[str, ...]
-    job_description: JobDescription
-    faq: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ComparisonArea:
-    id: str
-    name: str
-    aliases: tuple[str, ...]
-    snapshot: bool
-    pm: str
-    tpm: str
-    detail: str
-    faq: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Knowledge:
-    entries: tuple[FaqEntry, ...]
-    roles: Mapping[str, RoleProfile]
-    shared_skills: tuple[str, ...]
-    areas: tuple[ComparisonArea, ...]
-    walkthrough: Walkthrough
-    source: str
-    by_id: Mapping[str, FaqEntry] = field(init=False)
-    _topics: Mapping[str, tuple[FaqEntry, ...]] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "by_id", {e.id: e for e in self.entries})
-        grouped: dict[str, list[FaqEntry]] = {}
-        for entry in self.entries:
-            grouped.setdefault(entry.topic, []).append(entry)
-        topics = MappingProxyType({topic: tuple(group) for topic, group in grouped.items()})
-        object.__setattr__(self, "_topics", topics)
-
-    @property
-    def snapshot(self) -> tuple[ComparisonArea, ...]:
-        order = {area_id: i for i, area_id in enumerate(SNAPSHOT_AREAS)}
-        return tuple(sorted((a for a in self.areas if a.snapshot), key=lambda a: order[a.id]))
-
-    def find_area(self, name: str) -> ComparisonArea | None:
-        wanted = re.sub(r"[\s_]+", "-", name.strip().lower())
-        for area in self.areas:
-            keys = {area.id, area.name.lower(), *(a.lower() for a in area.aliases)}
-            if wanted in keys or wanted.replace("-", " ") in keys:
-                return area
-        return None
-
-    def topics(self) -> Mapping[str, tuple[FaqEntry, ...]]:
-        """Entries by topic, in file order; built once, since cards read it on every answer."""
-        return self._topics
-
-
-# --- field checking -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Field:
-    kind: str  # "str", "strs", "bool", "map"
-    required: bool = True
-    max_len: int | None = None
-    min_items: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class _Link:
-    """Faq ids that an entry, role or area refers to: checked once every file is read."""
-
-    file: str
-    entry: str
-    field: str
-    ids: tuple[str, ...]
-    node: Any
-
-
-class _Checker:
-    """Validates one mapping against a field table, recording problems instead of stopping."""
-
-    def __init__(self, problems: list[Problem], file: str, links: list[_Link] | None = None):
-        self.problems = problems
-        self.file = file
-        self.links = links if links is not None else []
-
-    def link(self, node: Any, *, entry: str, key: str) -> None:
-        """Remember the faq ids under `key`, even when the rest of the node is broken."""
-        refs = node.get(key) if isinstance(node, dict) else None
-        if isinstance(refs, list):
-            ids = tuple(r.strip() for r in refs if isinstance(r, str) and r.strip())
-            self.links.append(_Link(self.file, entry, key, ids, node))
-
-    def problem(
-        self, node: Any, message: str, *, entry: str | None, key: str | None = None
-    ) -> None:
-        self.problems.append(
-            Problem(
-                file=self.file, entry=entry, field=key, line=line_of(node, key), message=message
-            )
-        )
-
-    def mapping(
-        self, node: Any, spec: Mapping[str, _Field], *, entry: str | None, where: str = ""
-    ) -> dict[str, Any] | None:
-        if not isinstance(node, dict):
-            self.problem(node, f"expected a mapping{where}, got {kind_of(node)}", entry=entry)
-            return None
-        ok = True
-        for key in node:
-            if key not in spec:
-                self.problem(
-                    node, f"unknown field (allowed: {', '.join(spec)})", entry=entry, key=str(key)
-                )
-                ok = False
-        values: dict[str, Any] = {}
-        for key, rule in spec.items():
-            if key not in node or node[key] is None:
-                if rule.required:
-                    self.problem(node, "missing required field", entry=entry, key=key)
-                    ok = False
-                continue
-            value = self._value(node, key, node[key], rule, entry)
-            if value is None:
-                ok = False
-            else:
-                values[key] = value
-        return values if ok else None
-
-    def _value(self, node: Any, key: str, value: Any, rule: _Field, entry: str | None) -> Any:
-        if rule.kind == "str":
-            if not isinstance(value, str) or not value.strip():
-                self.problem(
-                    node, f"expected non-empty text, got {kind_of(value)}", entry=entry, key=key
-                )
-                return None
-            text = value.strip()
-            if rule.max_len is not None and len(text) > rule.max_len:
-                self.problem(
-                    node,
-                    f"is {len(text)} characters, over the limit of {rule.max_len}",
-                    entry=entry,
-                    key=key,
-                )
-                return None
-            return text
-        if rule.kind == "strs":
-            if not isinstance(value, list):
-                self.problem(
-                    node, f"expected a list of texts, got {kind_of(value)}", entry=entry, key=key
-                )
-                return None
-            bad = [i for i, v in enumerate(value, 1) if not isinstance(v, str) or not v.strip()]
-            if bad:
-                self.problem(node, f"item {bad[0]} is not a non-empty text", entry=entry, key=key)
-                return None
-            if len(value) < rule.min_items:
-                self.problem(
-                    node,
-                    f"has {len(value)} items, needs at least {rule.min_items}",
-                    entry=entry,
-                    key=key,
-                )
-                return None
-            too_long = [
-                (i, len(v.strip()))
-                for i, v in enumerate(value, 1)
-                if rule.max_len is not None and len(v.strip()) > rule.max_len
-            ]
-            if too_long:
-                index, length = too_long[0]
-                self.problem(
-                    node,
-                    f"item {index} is {length} characters, over the limit of {rule.max_len}",
-                    entry=entry,
-                    key=key,
-                )
-                return None
-            return tuple(v.strip() for v in value)
-        if rule.kind == "bool":
-            if not isinstance(value, bool):
-                self.problem(
-                    node, f"expected true or false, got {kind_of(value)}", entry=entry, key=key
-                )
-                return None
-            return value
-        if not isinstance(value, dict):
-            self.problem(node, f"expected a mapping, got {kind_of(value)}", entry=entry, key=key)
-            return None
-        return value
-
-
-def _top(data: Any, key: str, checker: _Checker) -> Any:
-    if not isinstance(data, dict):
-        checker.problem(data, f"the file must be a mapping with the key '{key}'", entry=None)
-        return None
-    extra = [k for k in data if k != key]
-    for k in extra:
-        checker.problem(
-            data, f"unknown top-level key (expected only '{key}')", entry=None, key=str(k)
-        )
-    if key not in data:
-        checker.problem(data, "missing top-level key", entry=None, key=key)
-        return None
-    return data[key]
+    links.append(check)
 
 
 # --- faq.yml ------------------------------------------------------------------------------------
 
 _FAQ = {
-    "id": _Field("str", max_len=64),
-    "topic": _Field("str"),
-    "question": _Field("str", max_len=MAX_TITLE),
-    "phrasings": _Field("strs", min_items=MIN_PHRASINGS, max_len=300),
-    "answer": _Field("str", max_len=MAX_ANSWER),
-    "related": _Field("strs", required=False),
+    "id": Field.ident(64),
+    "topic": Field.text(),
+    "question": Field.text(MAX_TITLE),
+    "phrasings": Field.texts(min_items=MIN_PHRASINGS, max_len=300),
+    "answer": Field.text(MAX_ANSWER),
+    "related": Field.texts(required=False),
 }
 
 
@@ -317,55 +80,37 @@ class _FaqResult:
     declared_topics: frozenset[str] = frozenset()
 
 
-def _raw_id(node: Any) -> str | None:
-    raw_id = node.get("id") if isinstance(node, dict) else None
-    return raw_id.strip() if isinstance(raw_id, str) and raw_id.strip() else None
-
-
 def _label(node: Any, index: int) -> str:
-    """How problems name an entry: its id when it has one, else its position."""
-    return _raw_id(node) or f"#{index + 1}"
+    return entry_name(node, f"#{index + 1}")
 
 
-def _first_uses(items: list[Any], checker: _Checker) -> dict[str, int | None]:
-    """Report every repeated id once, and return where each id is first used."""
-    first: dict[str, int | None] = {}
-    for node in items:
-        raw_id = _raw_id(node)
-        if raw_id is None:
-            continue
-        if raw_id in first:
-            checker.problem(
-                node, f"duplicate id (first used on line {first[raw_id]})", entry=raw_id, key="id"
-            )
-        else:
-            first[raw_id] = line_of(node, "id")
-    return first
+def _top_list(data: Any, key: str, report: Report) -> list[Any] | None:
+    """The list under a file's only top-level key (faq entries, comparison areas)."""
+    items = report.top(data, key)
+    if items is not None and not isinstance(items, list):
+        report.add(data, f"expected a list of {key}", entry=None, key=key)
+        return None
+    return items
 
 
-def _parse_faq(data: Any, checker: _Checker) -> _FaqResult:
-    items = _top(data, "entries", checker)
+def _parse_faq(data: Any, report: Report, links: _Links) -> _FaqResult:
+    items = _top_list(data, "entries", report)
     if items is None:
         return _FaqResult([])
-    if not isinstance(items, list):
-        checker.problem(data, "expected a list of entries", entry=None, key="entries")
-        return _FaqResult([])
-    first = _first_uses(items, checker)
+    first = report.unique_ids(items)
     parsed: list[tuple[FaqEntry, LineDict]] = []
     claimed: set[str] = set()
     for index, node in enumerate(items):
         label = _label(node, index)
-        checker.link(node, entry=label, key="related")
-        values = checker.mapping(node, _FAQ, entry=label, where=" for an entry")
-        if values is None:
+        _link(links, node, report=report, entry=label, key="related")
+        checked = report.mapping(node, _FAQ, entry=label, what="an entry")
+        if checked is None or not checked.ok:
             continue
+        values = checked.values
         ok = values["id"] not in claimed
         claimed.add(values["id"])
-        if not _ID.match(values["id"]):
-            checker.problem(node, "ids are lowercase words joined by '-'", entry=label, key="id")
-            ok = False
         if values["topic"] not in TOPICS:
-            checker.problem(
+            report.add(
                 node,
                 f"'{values['topic']}' is not in the topic vocabulary",
                 entry=label,
@@ -373,21 +118,17 @@ def _parse_faq(data: Any, checker: _Checker) -> _FaqResult:
             )
             ok = False
         if ok:
-            parsed.append(
-                (
-                    FaqEntry(
-                        id=values["id"],
-                        topic=values["topic"],
-                        question=values["question"],
-                        phrasings=values["phrasings"],
-                        answer=values["answer"],
-                        related=values.get("related", ()),
-                    ),
-                    node,
-                )
+            entry = FaqEntry(
+                id=values["id"],
+                topic=values["topic"],
+                question=values["question"],
+                phrasings=values["phrasings"],
+                answer=values["answer"],
+                related=values.get("related", ()),
             )
+            parsed.append((entry, node))
     if len(items) < MIN_FAQ_ENTRIES:
-        checker.problem(
+        report.add(
             data,
             f"has {len(items)} entries, needs at least {MIN_FAQ_ENTRIES}",
             entry=None,
@@ -403,49 +144,46 @@ def _parse_faq(data: Any, checker: _Checker) -> _FaqResult:
 
 # --- roles.yml ----------------------------------------------------------------------------------
 
+_ITEMS = Field.texts(min_items=1, max_len=300)
 _ROLE = {
-    "name": _Field("str", max_len=60),
-    "acronym": _Field("str", max_len=10),
-    "summary": _Field("str", max_len=600),
-    "focus": _Field("str", max_len=300),
-    "responsibilities": _Field("strs", min_items=1, max_len=300),
-    "skills": _Field("strs", min_items=1, max_len=300),
-    "kpis": _Field("strs", min_items=1, max_len=300),
-    "deliverables": _Field("strs", min_items=1, max_len=300),
-    "when_to_hire": _Field("strs", min_items=1, max_len=300),
-    "hiring_signals": _Field("strs", min_items=1, max_len=300),
-    "job_description": _Field("map"),
-    "faq": _Field("strs", required=False),
+    "name": Field.text(60),
+    "acronym": Field.text(10),
+    "summary": Field.text(600),
+    "focus": Field.text(300),
+    "responsibilities": _ITEMS,
+    "skills": _ITEMS,
+    "kpis": _ITEMS,
+    "deliverables": _ITEMS,
+    "when_to_hire": _ITEMS,
+    "hiring_signals": _ITEMS,
+    "job_description": Field.mapping(),
+    "faq": Field.texts(required=False),
 }
 _JD = {
-    "title": _Field("str", max_len=MAX_TITLE),
-    "summary": _Field("str", max_len=600),
-    "duties": _Field("strs", min_items=1, max_len=300),
+    "title": Field.text(MAX_TITLE),
+    "summary": Field.text(600),
+    "duties": _ITEMS,
 }
+_ROLES_FILE = {"roles": Field.mapping(), "shared_skills": _ITEMS}
 
 
 def _parse_roles(
-    data: Any, checker: _Checker
+    data: Any, report: Report, links: _Links
 ) -> tuple[dict[str, tuple[RoleProfile, LineDict]], tuple[str, ...]]:
     if not isinstance(data, dict):
-        checker.problem(
-            data, "the file must be a mapping with 'roles' and 'shared_skills'", entry=None
-        )
+        report.add(data, "the file must be a mapping with 'roles' and 'shared_skills'", entry=None)
         return {}, ()
-    top = checker.mapping(
-        data,
-        {"roles": _Field("map"), "shared_skills": _Field("strs", min_items=1, max_len=300)},
-        entry=None,
-    )
+    top = report.mapping(data, _ROLES_FILE, entry=None, what="the file")
+    shared: tuple[str, ...] = top.values.get("shared_skills", ()) if top is not None else ()
     roles_node = data.get("roles")
     if not isinstance(roles_node, dict):
-        return {}, ()
+        return {}, shared
     result: dict[str, tuple[RoleProfile, LineDict]] = {}
     for key in roles_node:
         if key not in ROLE_KEYS:
-            checker.problems.append(
+            report.problems.append(
                 Problem(
-                    file=checker.file,
+                    file=report.file,
                     entry=str(key),
                     line=line_of(roles_node, str(key)),
                     message="unknown role (expected pm and tpm)",
@@ -453,68 +191,65 @@ def _parse_roles(
             )
     for key in ROLE_KEYS:
         if key not in roles_node:
-            checker.problem(roles_node, "missing role", entry=key)
+            report.add(roles_node, "missing role", entry=key)
             continue
         node = roles_node[key]
-        checker.link(node, entry=key, key="faq")
-        values = checker.mapping(node, _ROLE, entry=key)
+        _link(links, node, report=report, entry=key, key="faq")
+        checked = report.mapping(node, _ROLE, entry=key, what="a role")
         jd_node = node.get("job_description") if isinstance(node, dict) else None
         jd = (
-            checker.mapping(jd_node, _JD, entry=f"{key}.job_description")
+            report.mapping(jd_node, _JD, entry=f"{key}.job_description", what="a job description")
             if isinstance(jd_node, dict)
             else None
         )
-        if values is None or jd is None:
+        if checked is None or not checked.ok or jd is None or not jd.ok:
             continue
+        values = dict(checked.values)
+        values.pop("job_description")
         profile = RoleProfile(
             key=key,
-            job_description=JobDescription(**jd),
+            job_description=JobDescription(**jd.values),
             faq=values.pop("faq", ()),
-            **{k: v for k, v in values.items() if k != "job_description"},
+            **values,
         )
         result[key] = (profile, node)
-    return result, top["shared_skills"] if top is not None else ()
+    return result, shared
 
 
 # --- comparison.yml -----------------------------------------------------------------------------
 
 _AREA = {
-    "id": _Field("str", max_len=40),
-    "name": _Field("str", max_len=30),
-    "aliases": _Field("strs", required=False, max_len=40),
-    "snapshot": _Field("bool"),
-    "pm": _Field("str", max_len=120),
-    "tpm": _Field("str", max_len=120),
-    "detail": _Field("str", max_len=MAX_ANSWER),
-    "faq": _Field("strs", required=False),
+    "id": Field.text(40),
+    "name": Field.text(30),
+    "aliases": Field.texts(required=False, max_len=40),
+    "snapshot": Field.flag(),
+    "pm": Field.text(120),
+    "tpm": Field.text(120),
+    "detail": Field.text(MAX_ANSWER),
+    "faq": Field.texts(required=False),
 }
 
 
-def _parse_areas(data: Any, checker: _Checker) -> list[tuple[ComparisonArea, LineDict]]:
-    items = _top(data, "areas", checker)
+def _parse_areas(data: Any, report: Report, links: _Links) -> list[tuple[ComparisonArea, LineDict]]:
+    items = _top_list(data, "areas", report)
     if items is None:
         return []
-    if not isinstance(items, list):
-        checker.problem(data, "expected a list of areas", entry=None, key="areas")
-        return []
-    _first_uses(items, checker)
+    report.unique_ids(items)
     parsed: list[tuple[ComparisonArea, LineDict]] = []
     claimed: set[str] = set()
     for index, node in enumerate(items):
-        checker.link(node, entry=_label(node, index), key="faq")
-        values = checker.mapping(node, _AREA, entry=_label(node, index), where=" for an area")
-        if values is None or values["id"] in claimed:
+        _link(links, node, report=report, entry=_label(node, index), key="faq")
+        checked = report.mapping(node, _AREA, entry=_label(node, index), what="an area")
+        if checked is None or not checked.ok or checked.values["id"] in claimed:
             continue
-        claimed.add(values["id"])
-        values.setdefault("aliases", ())
-        values.setdefault("faq", ())
-        parsed.append((ComparisonArea(**values), node))
+        claimed.add(checked.values["id"])
+        parsed.append((ComparisonArea(**{"aliases": (), "faq": (), **checked.values}), node))
     snapshot = {
-        _raw_id(node) for node in items if isinstance(node, dict) and node.get("snapshot") is True
+        raw_id(node) for node in items if isinstance(node, dict) and node.get("snapshot") is True
     } - {None}
     if items and snapshot != set(SNAPSHOT_AREAS):
         missing = sorted(set(SNAPSHOT_AREAS) - snapshot)
-        extra = sorted(snapshot - set(SNAPSHOT_AREAS))
+        extra = sorted(s for s in snapshot if s is not None and s not in SNAPSHOT_AREAS)
         detail = "; ".join(
             part
             for part in (
@@ -523,7 +258,7 @@ def _parse_areas(data: Any, checker: _Checker) -> list[tuple[ComparisonArea, Lin
             )
             if part
         )
-        checker.problem(
+        report.add(
             data, f"the snapshot must be exactly the 8 areas ({detail})", entry=None, key="areas"
         )
     return parsed
@@ -568,37 +303,29 @@ def collect_problems(folder: Path) -> tuple[Knowledge | None, list[Problem]]:
             Problem(file=name, message=f"unexpected file (expected {', '.join(FILES)})")
         )
 
-    links: list[_Link] = []
+    links: _Links = []
 
-    def parse(name: str, parser: Callable[[Any, _Checker], Any], default: Any) -> Any:
+    def parse(name: str, parser: Callable[[Any, Report, _Links], Any], default: Any) -> Any:
         if name not in present:
             return default
         data = load_yaml(folder / name, problems)
         if data is None and not any(p.file == name for p in problems):
             problems.append(Problem(file=name, message="is empty"))
-        return default if data is None else parser(data, _Checker(problems, name, links))
+        return (
+            default if data is None else parser(data, Report(file=name, problems=problems), links)
+        )
 
     faq_result: _FaqResult = parse("faq.yml", _parse_faq, _FaqResult([]))
     faq = faq_result.pairs
     roles, shared = parse("roles.yml", _parse_roles, ({}, ()))
     areas = parse("comparison.yml", _parse_areas, [])
     walkthrough = parse(
-        "decision.yml", lambda d, c: parse_walkthrough(d, file=c.file, problems=c.problems), None
+        "decision.yml", lambda d, r, _: parse_walkthrough(d, file=r.file, problems=r.problems), None
     )
 
     ids = faq_result.declared_ids
-    for link in links:
-        checker = _Checker(problems, link.file)
-        for rid in link.ids:
-            if link.field == "related" and rid == link.entry:
-                checker.problem(
-                    link.node, "an entry cannot be related to itself", entry=rid, key=link.field
-                )
-            elif ids and rid not in ids:
-                what = "related id" if link.field == "related" else "faq id"
-                checker.problem(
-                    link.node, f"{what} '{rid}' does not exist", entry=link.entry, key=link.field
-                )
+    for check in links:
+        check(ids)
     if ids:
         missing_topics = [t for t in TOPICS if t not in faq_result.declared_topics]
         if missing_topics:

@@ -7,10 +7,15 @@ from typing import Any
 
 import yaml
 
+try:
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # PyYAML built without libyaml: the same loader, only slower
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]  # same interface
+
 from bot.knowledge.problems import Problem
 
 
-class LineDict(dict):
+class LineDict(dict[Any, Any]):
     """A mapping that knows the 1-based line of itself and of each of its keys."""
 
     line: int | None = None
@@ -20,11 +25,11 @@ class LineDict(dict):
         return self.key_lines.get(key, self.line)
 
 
-class LineList(list):
+class LineList(list[Any]):
     line: int | None = None
 
 
-class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+class _LineLoader(_SafeLoader):
     """Safe loading, with libyaml's parser when PyYAML was built with it (several times faster)."""
 
 

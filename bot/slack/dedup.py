@@ -13,12 +13,14 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+
+from bot.slack.middleware import Next
 
 logger = logging.getLogger("rolefit.dedup")
 
@@ -80,7 +82,8 @@ def event_key(body: dict[str, Any]) -> str | None:
 
 
 def _retry_num(req: AsyncBoltRequest) -> str | None:
-    return (req.headers.get("x-slack-retry-num") or [None])[0]
+    values = req.headers.get("x-slack-retry-num") or []
+    return values[0] if values else None
 
 
 class DropRetriedEvents(AsyncMiddleware):
@@ -93,16 +96,13 @@ class DropRetriedEvents(AsyncMiddleware):
         self.store: SeenStore = store or MemorySeen(ttl=EVENT_TTL, max_keys=EVENT_MAX_KEYS)
 
     async def async_process(
-        self,
-        *,
-        req: AsyncBoltRequest,
-        resp: BoltResponse,
-        next: Callable[[], Awaitable[BoltResponse]],
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Next
     ) -> BoltResponse:
         key = event_key(req.body)
         if key is None or await self.store.first_time(key):
             return await next()
-        reason = (req.headers.get("x-slack-retry-reason") or [None])[0]
+        reasons = req.headers.get("x-slack-retry-reason") or []
+        reason = reasons[0] if reasons else None
         logger.info(
             "duplicate delivery acked and dropped",
             extra={"retry": {"num": _retry_num(req), "reason": reason}},

@@ -10,7 +10,7 @@ request's ids, see bot/logs.py) instead of raising it into the lazy listener.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -28,6 +28,8 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.webhook import WebhookResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.slack.middleware import Next
 
 logger = logging.getLogger("rolefit.delivery")
 
@@ -61,7 +63,7 @@ def retry_handlers() -> list[AsyncRetryHandler]:
 class RetryingRespond(AsyncRespond):
     """Bolt's `respond()`, with retries, and a logged failure instead of a raised one."""
 
-    async def __call__(  # type: ignore[override]
+    async def __call__(
         self,
         text: str | dict[str, Any] = "",
         blocks: Sequence[Any] | None = None,
@@ -113,11 +115,7 @@ class RetryingRespondMiddleware(AsyncMiddleware):
     """Bolt global middleware: this request's `respond` retries (lazy listeners share it)."""
 
     async def async_process(
-        self,
-        *,
-        req: AsyncBoltRequest,
-        resp: BoltResponse,
-        next: Callable[[], Awaitable[BoltResponse]],
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Next
     ) -> BoltResponse:
         context = req.context
         if context.response_url:

@@ -19,7 +19,6 @@ CLICK_TTL = 30.0
 """How long a walkthrough click is remembered, so a double-click acts once."""
 
 
-
 @dataclass
 class Services:
     rolefit: RoleFit

@@ -1,4 +1,5 @@
-"""The hiring walkthrough: a pure engine over the decision content, and its button-state codec.
+"""The hiring walkthrough: a pure engine over the decision content, its button-state codec and
+click planning.
 
-No Slack I/O: handlers/walkthrough.py posts what these functions decide.
+No Slack I/O: planning.py decides what a click changes, handlers/walkthrough.py posts it.
 """

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from bot.cards.replies import RoleFit
 from bot.config import Settings
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.model import Knowledge
 from bot.slack.app import build_http_app, build_services
 from bot.slack.services import Services
 from tests.support import payloads

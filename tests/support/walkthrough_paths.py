@@ -21,3 +21,8 @@ BOTH_STRONG = (
     "outcomes",
     "which-problem",
 )
+# A program-manager option (delivery) on the way to "PM now, TPM later".
+PM_NOW_WITH_PROGRAM = (*ALL_PM[:4], "many-teams", "delivery", "can-it-hold")
+# A TPM-leaning path without and with the program-manager option.
+TPM_BUT_MIXED = (*ALL_TPM[:6], "mixed")
+TPM_WITH_PROGRAM = (*ALL_TPM[:5], "delivery", "mixed")
