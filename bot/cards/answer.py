@@ -23,6 +23,7 @@ from bot.cards.common import (
 from bot.cards.mrkdwn import quote_user_text
 from bot.cards.topics import TOPIC_LABELS
 from bot.knowledge.loader import FaqEntry, Knowledge
+from bot.knowledge.review import reviewed_label
 
 SUGGESTED_TOPICS = (
     "difference",
@@ -72,9 +73,9 @@ def answer_card(
                 accessory=open_button("Program Manager?", refs.entry(program.id), index=99),
             )
         )
-    blocks.append(
-        context(f":books: RoleFit knowledge · {TOPIC_LABELS.get(entry.topic, entry.topic)}")
-    )
+    source = f":books: RoleFit knowledge · {TOPIC_LABELS.get(entry.topic, entry.topic)}"
+    reviewed = reviewed_label(entry)
+    blocks.append(context(f"{source} · {reviewed}" if reviewed else source))
     if shared_by is not None:
         blocks.append(shared_by_line(shared_by))
     buttons: list[Block] = []

@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -53,6 +54,8 @@ MAX_TITLE = 150
 MIN_PHRASINGS = 4
 MIN_FAQ_ENTRIES = 60
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MAX_OWNER = 80
 
 FILES = ("faq.yml", "roles.yml", "comparison.yml", "decision.yml")
 
@@ -65,6 +68,8 @@ class FaqEntry:
     phrasings: tuple[str, ...]
     answer: str
     related: tuple[str, ...] = ()
+    owner: str | None = None
+    reviewed: date | None = None
 
     @property
     def title(self) -> str:
@@ -149,7 +154,7 @@ class Knowledge:
 
 @dataclass(frozen=True, slots=True)
 class _Field:
-    kind: str  # "str", "strs", "bool", "map"
+    kind: str  # "str", "strs", "bool", "date", "map"
     required: bool = True
     max_len: int | None = None
     min_items: int = 0
@@ -267,6 +272,8 @@ class _Checker:
                 )
                 return None
             return tuple(v.strip() for v in value)
+        if rule.kind == "date":
+            return self._date(node, key, value, entry)
         if rule.kind == "bool":
             if not isinstance(value, bool):
                 self.problem(
@@ -278,6 +285,24 @@ class _Checker:
             self.problem(node, f"expected a mapping, got {kind_of(value)}", entry=entry, key=key)
             return None
         return value
+
+
+    def _date(self, node: Any, key: str, value: Any, entry: str | None) -> date | None:
+        """A review date: a real day, written YYYY-MM-DD, and not one still to come."""
+        text = value.strip() if isinstance(value, str) else ""
+        try:
+            day = date.fromisoformat(text) if _DATE.fullmatch(text) else None
+        except ValueError:
+            day = None
+        if day is None:
+            self.problem(
+                node, f"expected a date YYYY-MM-DD, got {value!r}", entry=entry, key=key
+            )
+            return None
+        if day > date.today():
+            self.problem(node, f"{text} is in the future", entry=entry, key=key)
+            return None
+        return day
 
 
 def _top(data: Any, key: str, checker: _Checker) -> Any:
@@ -304,6 +329,8 @@ _FAQ = {
     "phrasings": _Field("strs", min_items=MIN_PHRASINGS, max_len=300),
     "answer": _Field("str", max_len=MAX_ANSWER),
     "related": _Field("strs", required=False),
+    "owner": _Field("str", required=False, max_len=MAX_OWNER),
+    "reviewed": _Field("date", required=False),
 }
 
 
@@ -382,6 +409,8 @@ def _parse_faq(data: Any, checker: _Checker) -> _FaqResult:
                         phrasings=values["phrasings"],
                         answer=values["answer"],
                         related=values.get("related", ()),
+                        owner=values.get("owner"),
+                        reviewed=values.get("reviewed"),
                     ),
                     node,
                 )
