@@ -127,7 +127,9 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         except ValueError:
             window = None
         if window is None:
-            print(f"rolefit: --stale expects an age such as 180d or 26w, got {args.stale!r}", file=err)
+            print(
+                f"rolefit: --stale expects an age such as 180d or 26w, got {args.stale!r}", file=err
+            )
             return 2
         max_age = int(window // 86400)
     folder = Path(args.folder) if args.folder else knowledge_dir()

@@ -20,6 +20,7 @@ from bot.cards.common import (
     open_button,
     section,
 )
+from bot.cards.experts import ask_block, ask_value
 from bot.cards.mrkdwn import quote_user_text
 from bot.cards.topics import TOPIC_LABELS
 from bot.knowledge.loader import FaqEntry, Knowledge
@@ -100,7 +101,7 @@ def _program_entry(knowledge: Knowledge) -> FaqEntry | None:
     return entries[0] if entries else None
 
 
-def suggest_card(result: MatchResult, *, surface: Surface) -> Card:
+def suggest_card(result: MatchResult, *, surface: Surface, ask_person: bool = False) -> Card:
     choices = [c.entry for c in (result.best, *result.alternatives) if c is not None]
     blocks: list[Block] = [
         section(
@@ -117,13 +118,19 @@ def suggest_card(result: MatchResult, *, surface: Surface) -> Card:
             *([TRUNCATED_NOTE] if result.truncated else []),
             "None of these? Try rewording, or type `/rolefit topics` to browse.",
         ),
+        *([ask_block(ask_value(result.question))] if ask_person else []),
     ]
     text = "Did you mean: " + "; ".join(e.question for e in choices)
     return Card(text=text, blocks=blocks)
 
 
 def no_match_card(
-    question: str, *, knowledge: Knowledge, surface: Surface, truncated: bool = False
+    question: str,
+    *,
+    knowledge: Knowledge,
+    surface: Surface,
+    truncated: bool = False,
+    ask_person: bool = False,
 ) -> Card:
     topics = knowledge.topics()
     suggestions = [topics[t][0] for t in SUGGESTED_TOPICS if t in topics]
@@ -147,6 +154,7 @@ def no_match_card(
             open_button("Compare PM vs TPM", refs.compare(), index=0),
             open_button("Browse all topics", refs.TOPICS, index=1),
         ),
+        *([ask_block(ask_value(question))] if ask_person else []),
     ]
     return Card(
         text="I don't know that one. Try `/rolefit topics` or `/rolefit decide`.", blocks=blocks

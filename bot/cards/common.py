@@ -20,6 +20,8 @@ DECIDE_ANSWER = "rolefit.decide.answer"
 DECIDE_BACK = "rolefit.decide.back"
 DECIDE_RESTART = "rolefit.decide.restart"
 DECIDE_SHARE = "rolefit.decide.share"
+ASK_PERSON = "rolefit.ask_person"
+EXPERT_ANSWER = "rolefit.experts.answer"
 
 MAX_BUTTON_TEXT = 75
 

@@ -123,7 +123,9 @@ class BackgroundStore:
         """Run `query` on the writer thread after the writes queued before it; None on failure."""
         return await self._await(query, writing=False, timeout=timeout)
 
-    async def write(self, action: Callable[[FeedbackStore], T], *, timeout: float = 5.0) -> T | None:
+    async def write(
+        self, action: Callable[[FeedbackStore], T], *, timeout: float = 5.0
+    ) -> T | None:
         """Run `action` now and await it, for a row the caller must know was kept (a draft)."""
         return await self._await(action, writing=True, timeout=timeout)
 

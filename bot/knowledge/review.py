@@ -19,7 +19,7 @@ def stale_entries(entries: Iterable[FaqEntry], *, today: date, max_age_days: int
 
 
 def reviewed_label(entry: FaqEntry) -> str | None:
-    """"Reviewed Nov 2026" for an answer card, or None when the entry has no date."""
+    """ "Reviewed Nov 2026" for an answer card, or None when the entry has no date."""
     if entry.reviewed is None:
         return None
     return f"Reviewed {entry.reviewed.strftime('%b %Y')}"
