@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from bot.cards.common import Surface
 from bot.cards.replies import Reply, RoleFit
 from bot.config import ConfigError, Settings, load_settings
-from bot.feedback.cli import add_report_parser, cmd_report
+from bot.feedback.cli import add_drafts_parser, add_report_parser, cmd_drafts, cmd_report
 from bot.feedback.report import parse_since
 from bot.knowledge.loader import collect_problems, knowledge_dir, load_knowledge
 from bot.knowledge.problems import KnowledgeError
@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("socket", help="Socket Mode (needs SLACK_BOT_TOKEN, SLACK_APP_TOKEN)")
     sub.add_parser("chat", help="try every feature in this terminal, no Slack needed")
     add_report_parser(sub)
+    add_drafts_parser(sub)
     return parser
 
 
@@ -168,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_ask(args, out, err, sys.stdin)
     if args.command == "report":
         return cmd_report(args, out, err)
+    if args.command == "drafts":
+        return cmd_drafts(args, out, err)
     if args.command == "check":
         return cmd_check(args, out, err)
     settings = _settings(err)
