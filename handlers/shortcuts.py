@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.cards.common import Surface
+from bot.cards.common import ASK_SHORTCUT, DECIDE_SHORTCUT, Surface
 from bot.slack.context import action_user, request_ids
 from bot.slack.services import Services
 from handlers import walkthrough
@@ -18,10 +18,7 @@ from handlers.messages import NOT_A_SHORTCUT_MESSAGE, SORRY, WALKTHROUGH_IN_DM
 
 logger = logging.getLogger("rolefit.handlers")
 
-ASK = "ask_rolefit"
-"""Message shortcut: answer that message's text, privately."""
-DECIDE = "decide_rolefit"
-"""Global shortcut: the hiring walkthrough, in the person's DM with RoleFit."""
+ASK, DECIDE = ASK_SHORTCUT, DECIDE_SHORTCUT
 
 
 def register(app: AsyncApp, *, services: Services) -> None:
