@@ -26,6 +26,7 @@ STARTED_OVER_NOTE = ":arrows_counterclockwise: Started over."
 def went_back_note(option_label: str) -> str:
     return f":leftwards_arrow_with_hook: You went back. Last time you picked *{option_label}*."
 
+
 THANKS_HELPFUL = ":pray: Thanks! Glad it helped."
 THANKS_NOT_HELPFUL = ":pray: Thanks for telling me. The people who keep my knowledge will see it."
 ASK_INSTEAD = "Would you rather ask a person? I'll pass your question on and bring back the answer."

@@ -55,7 +55,8 @@ async def start(stub: SlackStub, knowledge: Knowledge, tmp_path: Path) -> AsyncI
 
 def view_of(call: Call) -> dict[str, Any]:
     view = call.params["view"]
-    return json.loads(view) if isinstance(view, str) else view
+    found: dict[str, Any] = json.loads(view) if isinstance(view, str) else view
+    return found
 
 
 def message_of(call: Call) -> dict[str, Any]:

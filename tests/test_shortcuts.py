@@ -88,12 +88,12 @@ async def socket_app(stub: SlackStub, knowledge: Knowledge) -> AsyncIterator[Soc
         settings=settings, services=build_services(RoleFit(knowledge)), verify_requests=False
     )
     handler = AsyncSocketModeHandler(bolt, "xapp-1-A0-0-test")
-    await handler.connect_async()
+    await handler.connect_async()  # type: ignore[no-untyped-call]
     try:
         await asyncio.wait_for(server.connected.wait(), 5)
         yield server
     finally:
-        await handler.close_async()
+        await handler.close_async()  # type: ignore[no-untyped-call]
         await server.stop()
 
 

@@ -286,7 +286,6 @@ class _Checker:
             return None
         return value
 
-
     def _date(self, node: Any, key: str, value: Any, entry: str | None) -> date | None:
         """A review date: a real day, written YYYY-MM-DD, and not one still to come."""
         text = value.strip() if isinstance(value, str) else ""
@@ -295,9 +294,7 @@ class _Checker:
         except ValueError:
             day = None
         if day is None:
-            self.problem(
-                node, f"expected a date YYYY-MM-DD, got {value!r}", entry=entry, key=key
-            )
+            self.problem(node, f"expected a date YYYY-MM-DD, got {value!r}", entry=entry, key=key)
             return None
         if day > date.today():
             self.problem(node, f"{text} is in the future", entry=entry, key=key)

@@ -53,7 +53,6 @@ class Services:
             logger.warning("an expert's answer was not kept as a draft: no feedback store")
             return False
 
-
         def add(store: FeedbackStore) -> bool:
             store.add_draft(draft)
             return True
