@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +15,9 @@ import pytest
 from bot.cards.common import ASK_PERSON, EXPERT_ANSWER, NOT_HELPFUL, Surface
 from bot.cards.experts import ANSWER_BLOCK, INPUT, QUESTION_BLOCK, TOPIC_BLOCK
 from bot.cards.replies import RoleFit
-from bot.config import Settings
 from bot.feedback.store import SqliteStore
-from bot.knowledge.loader import MAX_ANSWER, Knowledge
-from bot.slack.app import build_services
+from bot.knowledge.loader import MAX_ANSWER
+from tests.conftest import Start
 from tests.fixtures.cli import copy_knowledge, run_rolefit
 from tests.support import payloads
 from tests.support.blockkit import all_text, check_message, check_view
@@ -30,27 +28,15 @@ EXPERTS = "C0EXPERTS1"
 UNKNOWN = "how do I knit a sweater for <!channel> with token xoxb-1234-abcd?"
 ANSWER = "Knitting is off topic here, but *try* the #crafts channel & ask <@U0CAROL>."
 
-Start = Callable[..., Awaitable[RunningApp]]
-
 
 @pytest.fixture
-async def start(stub: SlackStub, knowledge: Knowledge, tmp_path: Path) -> AsyncIterator[Start]:
-    running: list[RunningApp] = []
+def experts_app(start: Start) -> Start:
+    """The app with ROLEFIT_EXPERTS_CHANNEL set (and ROLEFIT_DB in tmp_path)."""
 
     async def starter(**overrides: Any) -> RunningApp:
-        values: dict[str, Any] = {"db_path": str(tmp_path / "rolefit.db")}
-        values["experts_channel"] = EXPERTS
-        values.update(overrides)
-        services = build_services(RoleFit(knowledge), settings=Settings(**values))
-        app = await RunningApp.start(stub, knowledge, services=services)
-        running.append(app)
-        return app
+        return await start(**{"experts_channel": EXPERTS, **overrides})
 
-    yield starter
-    for app in running:
-        await app.stop()
-        if app.services.feedback is not None:
-            await asyncio.to_thread(app.services.feedback.close)
+    return starter
 
 
 def view_of(call: Call) -> dict[str, Any]:
@@ -109,9 +95,9 @@ async def open_modal(
 
 
 async def test_the_whole_loop_from_a_mention_to_a_checked_knowledge_folder(
-    start: Start, stub: SlackStub, tmp_path: Path
+    experts_app: Start, stub: SlackStub, tmp_path: Path
 ) -> None:
-    app = await start()
+    app = await experts_app()
     post = await ask_from_mention(app, stub)
     assert post.params["channel"] == EXPERTS
     check_message(message_of(post))
@@ -172,9 +158,9 @@ async def test_the_whole_loop_from_a_mention_to_a_checked_knowledge_folder(
 
 
 async def test_a_command_question_is_answered_privately_in_the_askers_dm(
-    start: Start, stub: SlackStub
+    experts_app: Start, stub: SlackStub
 ) -> None:
-    app = await start()
+    app = await experts_app()
     ack = await app.command(UNKNOWN)
     ask = payloads.find_button(ack["blocks"], action_prefix=ASK_PERSON)
     assert await app.click(ask, ephemeral=True) == 200
@@ -189,8 +175,8 @@ async def test_a_command_question_is_answered_privately_in_the_askers_dm(
     assert posts[1].params.get("thread_ts") in (None, "")
 
 
-async def test_a_dm_question_is_answered_in_the_dm(start: Start, stub: SlackStub) -> None:
-    app = await start()
+async def test_a_dm_question_is_answered_in_the_dm(experts_app: Start, stub: SlackStub) -> None:
+    app = await experts_app()
     await app.event(payloads.dm(UNKNOWN))
     [reply] = await stub.wait_for("chat.postMessage")
     ask = payloads.find_button(reply.blocks, action_prefix=ASK_PERSON)
@@ -206,9 +192,9 @@ async def test_a_dm_question_is_answered_in_the_dm(start: Start, stub: SlackStub
 
 
 async def test_did_you_mean_and_not_helpful_offer_a_person(
-    start: Start, stub: SlackStub, rolefit: RoleFit
+    experts_app: Start, stub: SlackStub, rolefit: RoleFit
 ) -> None:
-    app = await start()
+    app = await experts_app()
     near_miss = "platform"
     assert rolefit.answer(near_miss, surface=Surface.PRIVATE).kind == "suggest"
     ack = await app.command(near_miss)
@@ -224,8 +210,10 @@ async def test_did_you_mean_and_not_helpful_offer_a_person(
     assert "marked not helpful" in all_text(post.blocks)
 
 
-async def test_the_modal_refuses_empty_and_over_long_fields(start: Start, stub: SlackStub) -> None:
-    app = await start()
+async def test_the_modal_refuses_empty_and_over_long_fields(
+    experts_app: Start, stub: SlackStub
+) -> None:
+    app = await experts_app()
     post = await ask_from_mention(app, stub)
     view = await open_modal(app, stub, post, user=payloads.OTHER_USER, ts="1700000903.0")
     cases = [
@@ -248,9 +236,9 @@ async def test_the_modal_refuses_empty_and_over_long_fields(start: Start, stub: 
 
 
 async def test_a_second_expert_sees_the_first_answer_and_can_add_one(
-    start: Start, stub: SlackStub
+    experts_app: Start, stub: SlackStub
 ) -> None:
-    app = await start()
+    app = await experts_app()
     post = await ask_from_mention(app, stub)
     view = await open_modal(app, stub, post, user=payloads.OTHER_USER, ts="1700000904.0")
     await app.interact(
@@ -274,9 +262,9 @@ async def test_a_second_expert_sees_the_first_answer_and_can_add_one(
 
 @pytest.mark.parametrize("forgery", ["bad signature", "replayed"])
 async def test_a_forged_or_replayed_submission_is_refused(
-    start: Start, stub: SlackStub, forgery: str
+    experts_app: Start, stub: SlackStub, forgery: str
 ) -> None:
-    app = await start()
+    app = await experts_app()
     post = await ask_from_mention(app, stub)
     view = await open_modal(app, stub, post, user=payloads.OTHER_USER, ts="1700000905.0")
     submission = payloads.view_submission(
@@ -298,9 +286,9 @@ async def test_a_forged_or_replayed_submission_is_refused(
 
 
 async def test_when_the_experts_channel_cannot_be_reached_the_asker_is_told(
-    start: Start, stub: SlackStub
+    experts_app: Start, stub: SlackStub
 ) -> None:
-    app = await start()
+    app = await experts_app()
     stub.fail("chat.postMessage", "channel_not_found")
     ack = await app.command(UNKNOWN)
     await app.click(payloads.find_button(ack["blocks"], action_prefix=ASK_PERSON), ephemeral=True)
@@ -309,9 +297,9 @@ async def test_when_the_experts_channel_cannot_be_reached_the_asker_is_told(
 
 
 async def test_without_an_experts_channel_nobody_is_offered_a_person(
-    start: Start, stub: SlackStub
+    experts_app: Start, stub: SlackStub
 ) -> None:
-    app = await start(experts_channel=None)
+    app = await experts_app(experts_channel=None)
     ack = await app.command(UNKNOWN)
     assert ASK_PERSON not in json.dumps(ack)
     ack = await app.command("what does a tpm do")

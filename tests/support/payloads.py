@@ -219,17 +219,12 @@ def message_shortcut(
 ) -> dict[str, Any]:
     """A message shortcut used on someone's message in `channel`."""
     return {
+        **global_shortcut(callback_id, user=user),
         "type": "message_action",
-        "callback_id": callback_id,
-        "trigger_id": f"{next(_ids)}.trigger",
-        "action_ts": "1700000600.000600",
-        "team": {"id": TEAM, "domain": "test"},
-        "user": {"id": user, "username": "alice", "name": "alice", "team_id": TEAM},
         "channel": {"id": channel, "name": "general"},
         "message": {"type": "message", "user": OTHER_USER, "ts": "1700000550.000550", "text": text},
         "message_ts": "1700000550.000550",
         "response_url": response_url,
-        "token": "legacy-unused",
     }
 
 
@@ -240,6 +235,6 @@ def global_shortcut(callback_id: str, *, user: str = USER) -> dict[str, Any]:
         "trigger_id": f"{next(_ids)}.trigger",
         "action_ts": "1700000700.000700",
         "team": {"id": TEAM, "domain": "test"},
-        "user": {"id": user, "username": "alice", "team_id": TEAM},
+        "user": {"id": user, "username": "alice", "name": "alice", "team_id": TEAM},
         "token": "legacy-unused",
     }
