@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.cards.common import ASK_PERSON, EXPERT_ANSWER, NOT_HELPFUL, Surface
-from bot.cards.experts import ANSWER_BLOCK, INPUT, QUESTION_BLOCK, TOPIC_BLOCK
+from bot.cards.experts import ANSWER_BLOCK, INPUT, QUESTION_BLOCK, TOPIC_BLOCK, Asked, decode_asked
 from bot.cards.replies import RoleFit
 from bot.feedback.store import SqliteStore
 from bot.knowledge.loader import MAX_ANSWER
@@ -103,6 +103,7 @@ async def test_the_whole_loop_from_a_mention_to_a_checked_knowledge_folder(
     check_message(message_of(post))
     shown = all_text(post.blocks)
     assert "&lt;!channel&gt;" in shown and "<!channel>" not in shown
+    assert "<!channel>" not in post.params["text"] and "xoxb-1234" not in post.params["text"]
     assert "xoxb-1234" not in shown and "[redacted]" in shown
     assert "alice" in shown and f"<#{payloads.CHANNEL}>" in shown
     [told] = await stub.wait_for("response_url")
@@ -128,6 +129,7 @@ async def test_the_whole_loop_from_a_mention_to_a_checked_knowledge_folder(
     check_message(message_of(delivered))
     text = all_text(delivered.blocks)
     assert "&lt;@U0CAROL&gt;" in text and "<@U0CAROL>" not in text and "*try*" in text
+    assert "<@U0CAROL>" not in delivered.params["text"]
     assert "bob" in text
     [update] = await stub.wait_for("chat.update")
     assert (update.params["channel"], update.params["ts"]) == (EXPERTS, "1700000900.000900")
@@ -306,3 +308,18 @@ async def test_without_an_experts_channel_nobody_is_offered_a_person(
     await app.click(payloads.find_button(ack["blocks"], action_prefix=NOT_HELPFUL), ephemeral=True)
     [thanks] = await stub.wait_for("response_url")
     assert ASK_PERSON not in json.dumps(thanks.params)
+
+
+def test_a_tampered_or_foreign_question_value_is_refused() -> None:
+    asked = Asked(user="U1", where="dm", channel="D1", thread_ts=None, text="q", asker_name="a")
+    assert decode_asked(asked.encode()) == asked
+    for bad in (
+        "",
+        "not json",
+        "[]",
+        '{"user": "U1"}',
+        asked.encode().replace('"D1"', '"<!here>"'),
+    ):
+        assert decode_asked(bad) is None
+    long = Asked(user="U1", where="dm", channel="D1", thread_ts=None, text='"' * 3000)
+    assert len(long.encode()) <= 2000 and decode_asked(long.encode()) is not None

@@ -8,6 +8,7 @@ the next step and nothing is kept between clicks.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
@@ -37,6 +38,7 @@ MAX_ASKED = 1000
 MAX_ANSWERERS = 10
 
 Where = Literal["mention", "dm", "command"]
+_ID = re.compile(r"[A-Z0-9]{2,40}")
 
 
 def ask_value(question: str) -> str:
@@ -102,7 +104,9 @@ def decode_asked(value: str) -> Asked | None:
     user, where, channel = data.get("user"), data.get("where"), data.get("channel")
     thread, text, answered = data.get("thread_ts"), data.get("text"), data.get("answered_by", [])
     name, message = data.get("asker_name", ""), data.get("message", "")
-    if not (isinstance(user, str) and user and isinstance(channel, str) and channel):
+    if not (isinstance(user, str) and _ID.fullmatch(user)):
+        return None
+    if not (isinstance(channel, str) and _ID.fullmatch(channel)):
         return None
     if where not in ("mention", "dm", "command") or not isinstance(text, str):
         return None
@@ -154,7 +158,7 @@ def experts_card(asked: Asked, *, note: str | None = None) -> Card:
             block_id="experts.answer",
         )
     )
-    text = f"A question for the experts from {asker_name}: {shorten(asked.text, 300)}"
+    text = escape(f"A question for the experts from {asker_name}: {shorten(asked.text, 300)}")
     return Card(text=text, blocks=blocks)
 
 
@@ -290,7 +294,7 @@ def delivered_card(asked: Asked, submitted: Submitted, *, expert_name: str) -> C
             "reviewed knowledge"
         ),
     ]
-    text = f"{expert_name} answered your question: {shorten(submitted.answer, 2000)}"
+    text = escape(f"{expert_name} answered your question: {shorten(submitted.answer, 2000)}")
     return Card(text=text, blocks=blocks)
 
 
