@@ -6,15 +6,18 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.cards.common import Surface
 from bot.cards.replies import Reply, load_rolefit
 from bot.config import ConfigError, Settings, load_settings
-from bot.feedback.cli import add_report_parser, cmd_report
+from bot.feedback.cli import add_drafts_parser, add_report_parser, cmd_drafts, cmd_report
+from bot.feedback.report import parse_since
 from bot.knowledge.loader import collect_problems, knowledge_dir
 from bot.knowledge.problems import KnowledgeError
+from bot.knowledge.review import stale_entries
 from bot.pipes import discard_output
 
 CONNECT_HINT = (
@@ -35,12 +38,19 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "folder", nargs="?", help="default: ROLEFIT_KNOWLEDGE_DIR or the bundled one"
     )
+    check.add_argument(
+        "--stale", metavar="AGE", help="also list entries not reviewed within AGE (e.g. 180d)"
+    )
+    check.add_argument(
+        "--strict", action="store_true", help="with --stale: exit 1 when any entry is due"
+    )
     serve = sub.add_parser("serve", help="HTTP mode (needs SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET)")
     serve.add_argument("--host", default=None, help="default 0.0.0.0")
     serve.add_argument("--port", type=int, default=None, help="default: PORT, else 3000")
     sub.add_parser("socket", help="Socket Mode (needs SLACK_BOT_TOKEN, SLACK_APP_TOKEN)")
     sub.add_parser("chat", help="try every feature in this terminal, no Slack needed")
     add_report_parser(sub)
+    add_drafts_parser(sub)
     return parser
 
 
@@ -103,6 +113,18 @@ def cmd_ask(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    max_age = 0
+    if args.stale is not None:
+        try:
+            window = parse_since(args.stale)
+        except ValueError:
+            window = None
+        if window is None:
+            print(
+                f"rolefit: --stale expects an age such as 180d or 26w, got {args.stale!r}", file=err
+            )
+            return 2
+        max_age = int(window // 86400)
     folder = Path(args.folder) if args.folder else knowledge_dir()
     knowledge, problems = collect_problems(folder)
     if knowledge is None:
@@ -114,7 +136,14 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         "walkthrough questions",
         file=out,
     )
-    return 0
+    if args.stale is None:
+        return 0
+    due = stale_entries(knowledge.entries, today=date.today(), max_age_days=max_age)
+    print(f"{len(due)} of {len(knowledge.entries)} entries not reviewed in {args.stale}", file=out)
+    for entry in due:
+        when = entry.reviewed.isoformat() if entry.reviewed else "never"
+        print(f"  {entry.id}  reviewed: {when}  owner: {entry.owner or '(none)'}", file=out)
+    return 1 if args.strict and due else 0
 
 
 def _settings(err: TextIO) -> Settings | None:
@@ -132,6 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_ask(args, out, err, sys.stdin)
     if args.command == "report":
         return cmd_report(args, out, err)
+    if args.command == "drafts":
+        return cmd_drafts(args, out, err)
     if args.command == "check":
         return cmd_check(args, out, err)
     settings = _settings(err)

@@ -39,6 +39,7 @@ class Settings:
     db_path: str | None = None
     record_questions: bool = True
     admins: frozenset[str] = frozenset()
+    experts_channel: str | None = None
 
     @property
     def mode(self) -> str:
@@ -99,6 +100,18 @@ def _admins(value: str | None) -> frozenset[str]:
     return frozenset(ids)
 
 
+def _experts_channel(value: str | None) -> str | None:
+    channel = (value or "").strip()
+    if not channel:
+        return None
+    if not re.fullmatch(r"[CG][A-Z0-9]{2,}", channel):
+        raise ConfigError(
+            "ROLEFIT_EXPERTS_CHANNEL is malformed (expected a channel id such as C012AB3CD: "
+            f"in Slack, open the channel's details and copy the id at the bottom; got {channel!r})."
+        )
+    return channel
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     bot_token = _check("SLACK_BOT_TOKEN", env.get("SLACK_BOT_TOKEN"), r"xoxb-[\w-]+", "xoxb-...")
@@ -140,4 +153,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "ROLEFIT_RECORD_QUESTIONS", env.get("ROLEFIT_RECORD_QUESTIONS"), default=True
         ),
         admins=_admins(env.get("ROLEFIT_ADMINS")),
+        experts_channel=_experts_channel(env.get("ROLEFIT_EXPERTS_CHANNEL")),
     )

@@ -15,10 +15,12 @@ __all__ = ["quick_answer", "register"]
 
 
 def register(app: AsyncApp, *, services: Services) -> None:
-    from handlers import actions, commands, errors, events, walkthrough
+    from handlers import actions, commands, errors, events, experts, shortcuts, walkthrough
 
     errors.register(app)
     commands.register(app, services=services)
     events.register(app, services=services)
     actions.register(app, services=services)
     walkthrough.register(app, services=services)
+    experts.register(app, services=services)
+    shortcuts.register(app, services=services)

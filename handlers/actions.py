@@ -9,7 +9,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.cards.common import HELPFUL, NOT_HELPFUL, OPEN, SHARE, Card, Surface, context
+from bot.cards.common import HELPFUL, NOT_HELPFUL, OPEN, SHARE, Card, Surface, context, section
+from bot.cards.experts import ask_block, entry_value
 from bot.slack.context import (
     action_user,
     is_ephemeral_source,
@@ -18,7 +19,13 @@ from bot.slack.context import (
 )
 from bot.slack.services import Services
 from handlers.delivery import ack_only, post_card
-from handlers.messages import STALE, UNDELIVERED
+from handlers.messages import (
+    ASK_INSTEAD,
+    STALE,
+    THANKS_HELPFUL,
+    THANKS_NOT_HELPFUL,
+    UNDELIVERED,
+)
 
 logger = logging.getLogger("rolefit.handlers")
 
@@ -28,7 +35,7 @@ def _prefix(action_id: str) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(action_id)}(\.\d+)?$")
 
 
-def _value(body: dict[str, Any]) -> str:
+def value_of(body: dict[str, Any]) -> str:
     found = (body.get("actions") or [{}])[0]
     return str(found.get("value") or "")
 
@@ -39,7 +46,7 @@ def register(app: AsyncApp, *, services: Services) -> None:
     async def open_card(
         body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
-        value, user = _value(body), action_user(body)
+        value, user = value_of(body), action_user(body)
         if is_ephemeral_source(body):
             card = rolefit.render(value, surface=Surface.PRIVATE) or STALE
             await respond(replace_original=True, response_type="ephemeral", **card.message())
@@ -59,7 +66,7 @@ def register(app: AsyncApp, *, services: Services) -> None:
 
     async def share(body: dict[str, Any], respond: AsyncRespond) -> None:
         user = action_user(body)
-        card = rolefit.render(_value(body), surface=Surface.PUBLIC, shared_by=user)
+        card = rolefit.render(value_of(body), surface=Surface.PUBLIC, shared_by=user)
         if card is None:
             await respond(replace_original=False, response_type="ephemeral", **STALE.message())
             return
@@ -72,13 +79,13 @@ def register(app: AsyncApp, *, services: Services) -> None:
 
     async def feedback(body: dict[str, Any], respond: AsyncRespond) -> None:
         helpful = (body.get("actions") or [{}])[0].get("action_id", "").startswith(HELPFUL)
-        await services.record_vote(body=body, entry_id=_value(body), helpful=helpful)
-        text = (
-            ":pray: Thanks! Glad it helped."
-            if helpful
-            else ":pray: Thanks for telling me. The people who keep my knowledge will see it."
-        )
-        await respond(replace_original=False, response_type="ephemeral", text=text)
+        await services.record_vote(body=body, entry_id=value_of(body), helpful=helpful)
+        text = THANKS_HELPFUL if helpful else THANKS_NOT_HELPFUL
+        if helpful or not services.experts_channel:
+            await respond(replace_original=False, response_type="ephemeral", text=text)
+            return
+        blocks = [section(f"{text}\n{ASK_INSTEAD}"), ask_block(entry_value(value_of(body)))]
+        await respond(replace_original=False, response_type="ephemeral", text=text, blocks=blocks)
 
     app.action(_prefix(OPEN))(ack=ack_only, lazy=[open_card])
     app.action(_prefix(SHARE))(ack=ack_only, lazy=[share])

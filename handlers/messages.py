@@ -19,3 +19,17 @@ UNDELIVERED = (
     ":warning: Sorry, Slack would not take my answer just now. Please ask again in a moment, "
     "or use `/rolefit` to get the answer privately."
 )
+
+THANKS_HELPFUL = ":pray: Thanks! Glad it helped."
+THANKS_NOT_HELPFUL = ":pray: Thanks for telling me. The people who keep my knowledge will see it."
+ASK_INSTEAD = "Would you rather ask a person? I'll pass your question on and bring back the answer."
+
+EXPERTS_UNREACHABLE = (
+    ":warning: Sorry, I could not reach the people who answer questions just now. "
+    "Please try again in a moment."
+)
+NOT_A_SHORTCUT_MESSAGE = (
+    ":thinking_face: That message has no text I can read. Try the shortcut on a message with a "
+    "question in it, or type `/rolefit` and your question."
+)
+WALKTHROUGH_IN_DM = ":compass: I started the hiring walkthrough in our DM."

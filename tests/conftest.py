@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.cards.replies import RoleFit
+from bot.config import Settings
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.model import Knowledge
+from bot.slack.app import build_services
 from tests.support.harness import RunningApp
 from tests.support.slack_stub import SlackStub
 
@@ -36,3 +41,28 @@ async def app(stub: SlackStub, knowledge: Knowledge) -> AsyncIterator[RunningApp
     running = await RunningApp.start(stub, knowledge)
     yield running
     await running.stop()
+
+
+Start = Callable[..., Awaitable[RunningApp]]
+
+
+@pytest.fixture
+async def start(
+    stub: SlackStub, knowledge: Knowledge, rolefit: RoleFit, tmp_path: Path
+) -> AsyncIterator[Start]:
+    """Start the app with services built from settings (ROLEFIT_DB in tmp_path, plus overrides)."""
+    running: list[RunningApp] = []
+
+    async def starter(**overrides: Any) -> RunningApp:
+        values: dict[str, Any] = {"db_path": str(tmp_path / "rolefit.db")}
+        values.update(overrides)
+        services = build_services(rolefit, settings=Settings(**values))
+        app = await RunningApp.start(stub, knowledge, services=services)
+        running.append(app)
+        return app
+
+    yield starter
+    for app in running:
+        await app.stop()
+        if app.services.feedback is not None:
+            await asyncio.to_thread(app.services.feedback.close)

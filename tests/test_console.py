@@ -302,6 +302,23 @@ def test_home_shows_the_app_home_and_its_buttons_answer_in_the_dm(chat: ChatSess
     assert "Technical Product Manager (TPM)" in profile
 
 
+def test_shortcut_lists_both_shortcuts_and_runs_them(
+    chat: ChatSession, knowledge: Knowledge
+) -> None:
+    listed = chat.send("shortcut")
+    assert "shortcut ask <a message>" in listed and "Ask RoleFit" in listed
+    assert "shortcut decide" in listed and "Hire a PM or a TPM?" in listed
+
+    asked = chat.send("shortcut ask what does a technical product manager do?")
+    assert "only visible to you" in asked
+    assert "Share in channel" in buttons(asked).values()
+
+    total = len(knowledge.walkthrough.questions)
+    decided = chat.send("shortcut decide")
+    assert f"Question 1 of {total}" in decided
+    assert "only visible to you" not in decided, "the walkthrough is posted in the DM"
+
+
 # -- piped input, quitting, colour ----------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ import os
 import shutil
 import subprocess
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ import pytest
 
 from bot.cards.common import HELPFUL, NOT_HELPFUL, Surface
 from bot.cards.replies import RoleFit
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, load_settings
 from bot.feedback.home import gaps_blocks
 from bot.feedback.records import Question, Vote
 from bot.feedback.report import build_report
@@ -26,6 +26,7 @@ from bot.feedback.writer import BackgroundStore
 from bot.knowledge.model import Knowledge
 from bot.slack.app import build_services
 from bot.slack.services import Services
+from tests.conftest import Start
 from tests.support import payloads
 from tests.support.blockkit import check_message, check_view
 from tests.support.harness import RunningApp
@@ -35,29 +36,6 @@ from tests.support.slack_stub import TEAM, SlackStub
 ADMIN = "U0ADMIN01"
 UNKNOWN = "can I expense a taxi ride to the airport?"
 
-Start = Callable[..., Awaitable[RunningApp]]
-
-
-@pytest.fixture
-async def start(
-    stub: SlackStub, knowledge: Knowledge, rolefit: RoleFit, tmp_path: Path
-) -> AsyncIterator[Start]:
-    """Start the app with services built from feedback settings (ROLEFIT_DB in tmp_path)."""
-    running: list[RunningApp] = []
-
-    async def starter(**overrides: Any) -> RunningApp:
-        values: dict[str, Any] = {"db_path": str(tmp_path / "rolefit.db")}
-        values.update(overrides)
-        services = build_services(rolefit, settings=Settings(**values))
-        app = await RunningApp.start(stub, knowledge, services=services)
-        running.append(app)
-        return app
-
-    yield starter
-    for app in running:
-        await app.stop()
-        if app.services.feedback is not None:
-            await asyncio.to_thread(app.services.feedback.close)
 
 
 async def recorded(app: RunningApp) -> tuple[list[Question], list[Vote]]:

@@ -52,7 +52,7 @@ def test_empty_file_is_created_at_the_newest_version_in_wal_mode(tmp_path: Path)
     store = SqliteStore.open(path)
     store.close()
     conn = sqlite3.connect(path)
-    assert schema_version(conn) == SCHEMA_VERSION == 2
+    assert schema_version(conn) == SCHEMA_VERSION == 3
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert {"votes", "questions", "schema_version"} <= {
         row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -106,7 +106,7 @@ def test_migrates_a_version_1_database_and_keeps_its_rows(tmp_path: Path) -> Non
     assert [q.text for q in store.questions()] == ["how do I onboard a tpm", None]
     store.close()
     conn = sqlite3.connect(path)
-    assert schema_version(conn) == 2
+    assert schema_version(conn) == SCHEMA_VERSION
     indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     assert {"questions_asked_at", "votes_voted_at"} <= indexes
 
@@ -314,4 +314,20 @@ async def test_writes_beyond_the_queue_limit_are_dropped_not_blocking(tmp_path: 
         "U1",
         "U2",
     ]
+    store.close()
+
+
+def test_drafts_are_kept_in_order_and_survive_a_reopen(tmp_path: Path) -> None:
+    from bot.feedback.records import Draft
+
+    path = tmp_path / "rolefit.db"
+    store = SqliteStore.open(path)
+    first = Draft(T0, "T1", "U1", "bob", "salary", "Do TPMs earn more?", "tpm pay?", "Often.")
+    second = Draft(T0 + 5, "T1", "U2", "carol", "skills", "Q2", "q2", "A2")
+    store.add_draft(second)
+    store.add_draft(first)
+    store.close()
+    store = SqliteStore.open(path)
+    assert store.drafts() == [first, second]
+    assert store.drafts(since=T0 + 1) == [second]
     store.close()

@@ -30,6 +30,7 @@ EVENT_SCOPES = {
 }
 METHOD_SCOPES = {
     "chat_postMessage": "chat:write",
+    "views_open": None,
     "chat_postEphemeral": "chat:write",
     "chat_update": "chat:write",
     "chat_delete": "chat:write",
@@ -47,6 +48,8 @@ class RecordingApp:
         self.commands: set[str] = set()
         self.events: set[str] = set()
         self.actions: list[Any] = []
+        self.shortcuts: set[tuple[str, str]] = set()
+        self.views: set[str] = set()
 
     def _decorator(self, sink: set[str] | list[Any], key: Any) -> Any:
         if isinstance(sink, set):
@@ -67,6 +70,15 @@ class RecordingApp:
 
     def action(self, constraint: Any, *_: Any, **__: Any) -> Any:
         return self._decorator(self.actions, constraint)
+
+    def message_shortcut(self, callback_id: str, *_: Any, **__: Any) -> Any:
+        return self._decorator(self.shortcuts, ("message", callback_id))
+
+    def global_shortcut(self, callback_id: str, *_: Any, **__: Any) -> Any:
+        return self._decorator(self.shortcuts, ("global", callback_id))
+
+    def view(self, callback_id: str, *_: Any, **__: Any) -> Any:
+        return self._decorator(self.views, callback_id)
 
     def error(self, function: Any) -> Any:
         return function
@@ -97,6 +109,18 @@ def test_commands_agree(registered: RecordingApp) -> None:
         assert command["description"] and command["usage_hint"]
 
 
+def test_shortcuts_agree(registered: RecordingApp) -> None:
+    declared = MANIFEST["features"]["shortcuts"]
+    assert {(s["type"], s["callback_id"]) for s in declared} == registered.shortcuts
+    for shortcut in declared:
+        assert shortcut["name"] and shortcut["description"]
+
+
+def test_posting_in_the_experts_channel_needs_no_invitation(registered: RecordingApp) -> None:
+    assert registered.views, "the answer modal's submission is handled"
+    assert "chat:write.public" in MANIFEST["oauth_config"]["scopes"]["bot"]
+
+
 def test_events_agree(registered: RecordingApp) -> None:
     declared = set(MANIFEST["settings"]["event_subscriptions"]["bot_events"])
     assert declared == {EVENT_SUBSCRIPTION[e] for e in registered.events}
@@ -110,8 +134,10 @@ def test_scopes_agree(registered: RecordingApp) -> None:
     needed = {METHOD_SCOPES[m] for m in methods} | {
         EVENT_SCOPES[EVENT_SUBSCRIPTION[e]] for e in registered.events
     }
-    if registered.commands:
+    if registered.commands or registered.shortcuts:
         needed.add("commands")
+    if registered.views:
+        needed.add("chat:write.public")  # "Ask a person" posts where RoleFit was not invited
     needed.discard(None)
     assert set(MANIFEST["oauth_config"]["scopes"]["bot"]) == needed
 

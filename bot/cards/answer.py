@@ -20,9 +20,11 @@ from bot.cards.common import (
     open_button,
     section,
 )
+from bot.cards.experts import ask_block, ask_value
 from bot.cards.mrkdwn import quote_user_text
 from bot.cards.topics import TOPIC_LABELS
 from bot.knowledge.model import FaqEntry, Knowledge
+from bot.knowledge.review import reviewed_label
 
 SUGGESTED_TOPICS = (
     "difference",
@@ -72,9 +74,9 @@ def answer_card(
                 accessory=open_button("Program Manager?", refs.entry(program.id), index=99),
             )
         )
-    blocks.append(
-        context(f":books: RoleFit knowledge · {TOPIC_LABELS.get(entry.topic, entry.topic)}")
-    )
+    source = f":books: RoleFit knowledge · {TOPIC_LABELS.get(entry.topic, entry.topic)}"
+    reviewed = reviewed_label(entry)
+    blocks.append(context(f"{source} · {reviewed}" if reviewed else source))
     if shared_by is not None:
         blocks.append(shared_by_line(shared_by))
     buttons: list[Block] = []
@@ -99,7 +101,7 @@ def _program_entry(knowledge: Knowledge) -> FaqEntry | None:
     return entries[0] if entries else None
 
 
-def suggest_card(result: MatchResult, *, surface: Surface) -> Card:
+def suggest_card(result: MatchResult, *, surface: Surface, ask_person: bool = False) -> Card:
     choices = [c.entry for c in (result.best, *result.alternatives) if c is not None]
     blocks: list[Block] = [
         section(
@@ -116,13 +118,19 @@ def suggest_card(result: MatchResult, *, surface: Surface) -> Card:
             *([TRUNCATED_NOTE] if result.truncated else []),
             "None of these? Try rewording, or type `/rolefit topics` to browse.",
         ),
+        *([ask_block(ask_value(result.question))] if ask_person else []),
     ]
     text = "Did you mean: " + "; ".join(e.question for e in choices)
     return Card(text=text, blocks=blocks)
 
 
 def no_match_card(
-    question: str, *, knowledge: Knowledge, surface: Surface, truncated: bool = False
+    question: str,
+    *,
+    knowledge: Knowledge,
+    surface: Surface,
+    truncated: bool = False,
+    ask_person: bool = False,
 ) -> Card:
     topics = knowledge.topics()
     suggestions = [topics[t][0] for t in SUGGESTED_TOPICS if t in topics]
@@ -146,6 +154,7 @@ def no_match_card(
             open_button("Compare PM vs TPM", refs.compare(), index=0),
             open_button("Browse all topics", refs.TOPICS, index=1),
         ),
+        *([ask_block(ask_value(question))] if ask_person else []),
     ]
     return Card(
         text="I don't know that one. Try `/rolefit topics` or `/rolefit decide`.", blocks=blocks

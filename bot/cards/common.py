@@ -20,6 +20,14 @@ DECIDE_ANSWER = "rolefit.decide.answer"
 DECIDE_BACK = "rolefit.decide.back"
 DECIDE_RESTART = "rolefit.decide.restart"
 DECIDE_SHARE = "rolefit.decide.share"
+ASK_PERSON = "rolefit.ask_person"
+EXPERT_ANSWER = "rolefit.experts.answer"
+
+# Shortcut callback ids, as declared in manifest.yml.
+ASK_SHORTCUT = "ask_rolefit"
+"""Message shortcut "Ask RoleFit": answer that message's text, privately."""
+DECIDE_SHORTCUT = "decide_rolefit"
+"""Global shortcut "Hire a PM or a TPM?": the hiring walkthrough, in the person's DM."""
 
 MAX_BUTTON_TEXT = 75
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -36,10 +37,17 @@ class Reply:
 class RoleFit:
     """The knowledge and its matcher, built once; every method is then pure and fast."""
 
-    def __init__(self, knowledge: Knowledge) -> None:
+    def __init__(self, knowledge: Knowledge, *, ask_a_person: bool = False) -> None:
         self.knowledge = knowledge
         self.matcher = Matcher(knowledge.entries)
         self._grouped = knowledge.topics()
+        self.ask_a_person = ask_a_person
+
+    def asking_people(self) -> RoleFit:
+        """The same knowledge and matcher, with "Ask a person" on the cards that do not answer."""
+        other = copy.copy(self)
+        other.ask_a_person = True
+        return other
 
     def reply(self, text: str, *, surface: Surface, brief_help: bool = False) -> Reply:
         intent = intents.parse(text)
@@ -82,9 +90,14 @@ class RoleFit:
             )
             return Reply("answer", card, result)
         if result.verdict == "suggest":
-            return Reply("suggest", suggest_card(result, surface=surface), result)
+            card = suggest_card(result, surface=surface, ask_person=self.ask_a_person)
+            return Reply("suggest", card, result)
         card = no_match_card(
-            question, knowledge=self.knowledge, surface=surface, truncated=result.truncated
+            question,
+            knowledge=self.knowledge,
+            surface=surface,
+            truncated=result.truncated,
+            ask_person=self.ask_a_person,
         )
         return Reply("none", card, result)
 

@@ -30,6 +30,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot import logs
+from bot.cards.common import ASK_SHORTCUT, DECIDE_SHORTCUT
 from bot.cards.replies import RoleFit
 from bot.config import Settings
 from bot.console.render import (
@@ -63,6 +64,17 @@ COMMAND = "/rolefit"
 FORM = "application/x-www-form-urlencoded"
 QUIT = {"quit", "exit", ":q"}
 HOME = "home"
+SHORTCUT = "shortcut"
+SHORTCUTS = (
+    (
+        "shortcut ask <a message>",
+        "“Ask RoleFit”, the message shortcut: RoleFit answers that message, only for you.",
+    ),
+    (
+        "shortcut decide",
+        "“Hire a PM or a TPM?”, the global shortcut: the hiring walkthrough, in your DM.",
+    ),
+)
 QUIET = 0.05  # the app is done once nothing new has arrived for this long...
 MAX_WAIT = 5.0  # ...or after this long, whatever is still running
 
@@ -71,7 +83,8 @@ INTRO = (
     "Type a question, or what you would type after /rolefit: help, compare, compare kpis, "
     "pm, tpm, jd tpm, decide, topics.",
     "Type a button's number to press it (numbers refer to the buttons of the most recently "
-    "shown messages). `home` opens the App Home tab; `quit` (or Ctrl-D) leaves.",
+    "shown messages). `home` opens the App Home tab; `shortcut` lists Slack's shortcuts; "
+    "`quit` (or Ctrl-D) leaves.",
 )
 
 _ids = itertools.count(1)
@@ -178,6 +191,26 @@ def action_payload(
     return payload
 
 
+def shortcut_payload(callback_id: str, *, text: str | None, response_url: str) -> dict[str, Any]:
+    """A shortcut as Slack sends it: on a message (with its text) or from anywhere (without)."""
+    payload: dict[str, Any] = {
+        "type": "shortcut" if text is None else "message_action",
+        "callback_id": callback_id,
+        "trigger_id": f"{next(_ids)}.console.trigger",
+        "action_ts": f"{time.time():.6f}",
+        "team": {"id": TEAM, "domain": "console"},
+        "user": {"id": USER, "username": USER_NAME, "name": USER_NAME, "team_id": TEAM},
+        "token": "unused",
+    }
+    if text is not None:
+        ts = f"{time.time():.6f}"
+        payload["channel"] = {"id": DM, "name": "directmessage"}
+        payload["message"] = {"type": "message", "user": USER, "ts": ts, "text": text}
+        payload["message_ts"] = ts
+        payload["response_url"] = response_url
+    return payload
+
+
 def home_opened_envelope() -> dict[str, Any]:
     """The Events API envelope Slack sends when the person opens RoleFit's App Home tab."""
     return {
@@ -271,6 +304,8 @@ class Console:
             await self.press(int(text))
         elif text.lower() == HOME:
             await self._run(json.dumps(home_opened_envelope()), "application/json")
+        elif text.lower() == SHORTCUT or text.lower().startswith(SHORTCUT + " "):
+            await self.shortcut(text[len(SHORTCUT) :].strip())
         else:
             await self.command(command_text(text))
         self._end_round()
@@ -286,6 +321,20 @@ class Console:
         elif response.status != 200:
             self.note(_refused(response))
         await self._settle(started)
+
+    async def shortcut(self, args: str) -> None:
+        """Run one of the app's shortcuts, or list them."""
+        name, _, text = args.partition(" ")
+        if name.lower() == "ask" and text.strip():
+            url = self.slack.response_url(None)
+            payload = shortcut_payload(ASK_SHORTCUT, text=text.strip(), response_url=url)
+        elif name.lower() == "decide" and not text.strip():
+            payload = shortcut_payload(DECIDE_SHORTCUT, text=None, response_url="")
+        else:
+            self.say("Shortcuts (in Slack: the ⚡ menu, or a message's ⋮ menu):")
+            self.say(*(f"  {usage:<26} {what}" for usage, what in SHORTCUTS))
+            return
+        await self._run(urlencode({"payload": json.dumps(payload)}), FORM)
 
     async def press(self, number: int) -> None:
         if not 1 <= number <= len(self.choices):

@@ -1,4 +1,4 @@
-"""`rolefit report`: the knowledge gaps and answer ratings from the feedback database."""
+"""`rolefit report` and `rolefit drafts`: what the feedback database holds, for the keepers."""
 
 from __future__ import annotations
 
@@ -6,12 +6,16 @@ import argparse
 import json
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from bot.config import ConfigError, load_settings
+from bot.feedback.drafts import export_yaml
 from bot.feedback.report import DEFAULT_LIMIT, build_report, parse_since, report_json, report_text
 from bot.feedback.store import SqliteStore, StoreError
+
+T = TypeVar("T")
 
 
 def add_report_parser(sub: Any) -> None:
@@ -20,6 +24,59 @@ def add_report_parser(sub: Any) -> None:
     report.add_argument("--format", choices=("text", "json"), default="text")
     report.add_argument("--db", default=None, help="default: ROLEFIT_DB, else ./rolefit.db")
     report.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help="rows per list")
+
+
+def add_drafts_parser(sub: Any) -> None:
+    drafts = sub.add_parser("drafts", help="experts' answers kept for review")
+    actions = drafts.add_subparsers(dest="drafts_command", required=True)
+    export = actions.add_parser("export", help="write the drafts as FAQ entries for faq.yml")
+    export.add_argument("--out", default=None, help="a file to write (default: standard output)")
+    export.add_argument("--db", default=None, help="default: ROLEFIT_DB, else ./rolefit.db")
+
+
+def _read(db: str | None, err: TextIO, query: Callable[[SqliteStore], T]) -> T | int:
+    """Run `query` on the feedback database, or say why not and return the exit status."""
+    path = db
+    if path is None:
+        try:
+            path = load_settings().db_path
+        except ConfigError as error:
+            print(f"rolefit: {error}", file=err)
+            return 2
+    if not path or not Path(path).expanduser().is_file():
+        print(
+            f"rolefit: no feedback database at {path} (set ROLEFIT_DB or pass --db; the app "
+            "creates it when it first records something)",
+            file=err,
+        )
+        return 1
+    try:
+        store = SqliteStore.open(path)
+        try:
+            return query(store)
+        finally:
+            store.close()
+    except (sqlite3.Error, StoreError, OSError) as error:
+        print(f"rolefit: cannot read {path}: {error}", file=err)
+        return 1
+
+
+def cmd_drafts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """`rolefit drafts export`: every draft, as entries a keeper appends to faq.yml."""
+    drafts = _read(args.db, err, lambda store: store.drafts())
+    if isinstance(drafts, int):
+        return drafts
+    text = export_yaml(drafts, existing_ids=_titles(), now=time.time())
+    if args.out is None:
+        out.write(text)
+        return 0
+    try:
+        Path(args.out).expanduser().write_text(text, encoding="utf-8")
+    except OSError as error:
+        print(f"rolefit: cannot write {args.out}: {error.strerror}", file=err)
+        return 1
+    print(f"wrote {len(drafts)} draft entries to {args.out}", file=err)
+    return 0
 
 
 def _titles() -> dict[str, str]:
@@ -43,33 +100,18 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.limit < 1:
         print("rolefit: --limit must be 1 or more", file=err)
         return 2
-    path = args.db
-    if path is None:
-        try:
-            path = load_settings().db_path
-        except ConfigError as error:
-            print(f"rolefit: {error}", file=err)
-            return 2
-    if not path or not Path(path).expanduser().is_file():
-        print(
-            f"rolefit: no feedback database at {path} (set ROLEFIT_DB or pass --db; the app "
-            "creates it when it first records something)",
-            file=err,
-        )
-        return 1
     now = time.time()
     since = None if window is None else now - window
-    try:
-        store = SqliteStore.open(path)
-        try:
-            questions, votes = store.questions(since=since), store.votes(since=since)
-        finally:
-            store.close()
-    except (sqlite3.Error, StoreError, OSError) as error:
-        print(f"rolefit: cannot read {path}: {error}", file=err)
-        return 1
+    rows = _read(
+        args.db,
+        err,
+        lambda s: (s.questions(since=since), s.votes(since=since), s.drafts(since=since)),
+    )
+    if isinstance(rows, int):
+        return rows
+    questions, votes, drafts = rows
     report = build_report(
-        questions, votes, since=since, now=now, titles=_titles(), limit=args.limit
+        questions, votes, since=since, now=now, titles=_titles(), limit=args.limit, drafts=drafts
     )
     if args.format == "json":
         print(json.dumps(report_json(report), ensure_ascii=False, indent=2), file=out)

@@ -12,6 +12,7 @@ from bot.feedback.records import Question, Vote
 from bot.feedback.report import Report, build_report
 from bot.feedback.store import FeedbackStore
 from bot.feedback.writer import BackgroundStore
+from bot.knowledge.review import REVIEW_DAYS
 
 WINDOW_DAYS = 30
 TOP = 5
@@ -53,8 +54,18 @@ def _least_helpful_lines(report: Report) -> str:
     return "\n".join(lines) if lines else "_No “not helpful” votes yet._"
 
 
-def gaps_blocks(report: Report) -> list[Block]:
+def review_line(due: int) -> Block:
+    """How many entries are due for review, and the command that lists them."""
+    entries = _count(due, "knowledge entry") if due == 1 else f"{due} knowledge entries"
+    return context(
+        f":calendar: {entries} not reviewed in {REVIEW_DAYS} days: "
+        f"`rolefit check --stale {REVIEW_DAYS}d`"
+    )
+
+
+def gaps_blocks(report: Report, *, due_for_review: int | None = None) -> list[Block]:
     """The section itself: top unanswered questions, least helpful answers, where to see more."""
+    review = [] if due_for_review is None else [review_line(due_for_review)]
     return [
         header("Knowledge gaps"),
         context(
@@ -64,6 +75,7 @@ def gaps_blocks(report: Report) -> list[Block]:
         ),
         section("*Top unanswered questions*\n" + _unanswered_lines(report)),
         section("*Least helpful answers*\n" + _least_helpful_lines(report)),
+        *review,
         context(f"Full report: `rolefit report --since {WINDOW_DAYS}d`"),
     ]
 
@@ -88,6 +100,7 @@ def gaps_section(
     admins: Collection[str],
     titles: Mapping[str, str],
     clock: Callable[[], float] = time.time,
+    due_for_review: Callable[[], int] | None = None,
 ) -> HomeSection:
     """A `Services.home_sections` entry: the gaps for admins, nothing at all for anyone else."""
     allowed = frozenset(admins)
@@ -102,6 +115,7 @@ def gaps_section(
             return unavailable_blocks()
         questions, votes = rows
         report = build_report(questions, votes, since=since, now=now, titles=titles, limit=TOP)
-        return gaps_blocks(report)
+        due = due_for_review() if due_for_review is not None else None
+        return gaps_blocks(report, due_for_review=due)
 
     return build

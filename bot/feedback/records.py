@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from bot.cards.replies import Reply
 
-ChannelType = Literal["channel", "im", "command"]
+ChannelType = Literal["channel", "im", "command", "shortcut"]
 
 MAX_TEXT_CHARS = 500
 MAX_ID_CHARS = 200
@@ -43,6 +43,23 @@ class Question:
     @property
     def unanswered(self) -> bool:
         return self.verdict in UNANSWERED
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """An expert's answer to a question RoleFit could not answer: kept for review, never served.
+
+    `question` is the expert's (possibly generalised) wording, `asked` the asker's own.
+    """
+
+    at: float
+    team: str
+    expert: str
+    expert_name: str
+    topic: str
+    question: str
+    asked: str
+    answer: str
 
 
 def team_of(body: dict[str, Any]) -> str:

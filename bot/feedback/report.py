@@ -17,7 +17,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot.answers.text_norm import clean
-from bot.feedback.records import Question, Vote
+from bot.feedback.records import Draft, Question, Vote
 
 GROUP_AT = 85.0
 DEFAULT_LIMIT = 10
@@ -79,6 +79,7 @@ class Report:
     by_topic: tuple[tuple[str, int], ...]
     by_verdict: tuple[tuple[str, int], ...]
     by_channel: tuple[tuple[str, int], ...]
+    drafts: tuple[Draft, ...] = ()
 
 
 def _key(text: str) -> str:
@@ -146,6 +147,7 @@ def build_report(
     titles: Mapping[str, str] | None = None,
     limit: int = DEFAULT_LIMIT,
     threshold: float = GROUP_AT,
+    drafts: Iterable[Draft] = (),
 ) -> Report:
     """Rows from `since` (a Unix time, None for all) to `now`, summarised."""
     questions = [q for q in questions if (since is None or q.at >= since) and q.at <= now]
@@ -165,6 +167,7 @@ def build_report(
         by_topic=_ranked(Counter(q.topic for q in questions if q.topic)),
         by_verdict=_ranked(Counter(q.verdict for q in questions if q.verdict)),
         by_channel=_ranked(Counter(q.channel_type for q in questions)),
+        drafts=tuple(d for d in drafts if (since is None or d.at >= since) and d.at <= now),
     )
 
 
@@ -209,6 +212,18 @@ def report_json(report: Report) -> dict[str, Any]:
             "verdict": dict(report.by_verdict),
             "channel_type": dict(report.by_channel),
         },
+        "drafts": [
+            {
+                "answered_at": _iso(draft.at),
+                "expert": draft.expert,
+                "expert_name": draft.expert_name,
+                "topic": draft.topic,
+                "question": draft.question,
+                "asked": draft.asked,
+                "answer": draft.answer,
+            }
+            for draft in report.drafts
+        ],
     }
 
 
@@ -283,6 +298,15 @@ def report_text(report: Report) -> str:
         lines += table(("not helpful", "helpful", "helpful %", "answer"), rows)
     else:
         lines.append("(no votes)")
+    lines += ["", "Draft answers from experts (not served until reviewed: rolefit drafts export)"]
+    if report.drafts:
+        rows_d = [
+            ((_iso(d.at) or "")[:10], d.topic, _cut(d.expert_name, 20), _cut(d.question, 60))
+            for d in report.drafts
+        ]
+        lines += table(("answered", "topic", "expert", "question"), rows_d)
+    else:
+        lines.append("(none)")
     for title, name, counts in (
         ("Usage by command", "command", report.by_command),
         ("Usage by topic (answered questions)", "topic", report.by_topic),

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from bot.feedback.records import Question, Vote
+from bot.feedback.records import Draft, Question, Vote
 
 BUSY_TIMEOUT = 5.0
 
@@ -66,12 +66,20 @@ class FeedbackStore(Protocol):
 
     def questions(self, *, since: float | None = None) -> list[Question]: ...
 
+    def add_draft(self, draft: Draft) -> None:
+        """Keep an expert's answer for review (`rolefit drafts export`)."""
+
+    def drafts(self, *, since: float | None = None) -> list[Draft]:
+        """Drafts written at or after `since`, oldest first; None for all."""
+        ...
+
     def close(self) -> None: ...
 
 
 # Forward migrations: MIGRATIONS[n] takes the schema from version n to n + 1, in one transaction.
 # Version 1 kept votes and unanswered questions (text required). Version 2 keeps every request
 # (for usage counts) with the text optional (ROLEFIT_RECORD_QUESTIONS=0), and indexes by time.
+# Version 3 keeps the experts' answers as drafts for review.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         """CREATE TABLE votes (
@@ -112,6 +120,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE questions_v2 RENAME TO questions",
         "CREATE INDEX questions_asked_at ON questions (asked_at)",
         "CREATE INDEX votes_voted_at ON votes (voted_at)",
+    ),
+    (
+        """CREATE TABLE drafts (
+            id INTEGER PRIMARY KEY,
+            answered_at REAL NOT NULL,
+            team TEXT NOT NULL,
+            expert TEXT NOT NULL,
+            expert_name TEXT NOT NULL,
+            topic TEXT NOT NULL,
+            question TEXT NOT NULL,
+            asked TEXT NOT NULL,
+            answer TEXT NOT NULL
+        )""",
+        "CREATE INDEX drafts_answered_at ON drafts (answered_at)",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -238,6 +260,31 @@ class SqliteStore:
             (_floor(since),),
         )
         return [Question(*row) for row in rows]
+
+    def add_draft(self, draft: Draft) -> None:
+        self._conn.execute(
+            """INSERT INTO drafts
+               (answered_at, team, expert, expert_name, topic, question, asked, answer)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                draft.at,
+                draft.team,
+                draft.expert,
+                draft.expert_name,
+                draft.topic,
+                draft.question,
+                draft.asked,
+                draft.answer,
+            ),
+        )
+
+    def drafts(self, *, since: float | None = None) -> list[Draft]:
+        rows = self._conn.execute(
+            """SELECT answered_at, team, expert, expert_name, topic, question, asked, answer
+               FROM drafts WHERE answered_at >= ? ORDER BY answered_at, id""",
+            (_floor(since),),
+        )
+        return [Draft(*row) for row in rows]
 
     def close(self) -> None:
         self._conn.close()

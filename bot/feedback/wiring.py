@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.feedback.home import gaps_section
 from bot.feedback.store import SqliteStore
 from bot.feedback.writer import BackgroundStore
+from bot.knowledge.review import REVIEW_DAYS, stale_entries
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -25,5 +27,14 @@ def attach_feedback(services: Services, *, settings: Settings) -> None:
     services.feedback = store
     services.record_question_text = settings.record_questions
     if settings.admins:
-        titles = {entry.id: entry.title for entry in services.rolefit.knowledge.entries}
-        services.home_sections.append(gaps_section(store, admins=settings.admins, titles=titles))
+        entries = services.rolefit.knowledge.entries
+        titles = {entry.id: entry.title for entry in entries}
+
+        def due_for_review() -> int:
+            return len(stale_entries(entries, today=date.today(), max_age_days=REVIEW_DAYS))
+
+        services.home_sections.append(
+            gaps_section(
+                store, admins=settings.admins, titles=titles, due_for_review=due_for_review
+            )
+        )

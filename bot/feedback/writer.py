@@ -121,13 +121,25 @@ class BackgroundStore:
 
     async def read(self, query: Callable[[FeedbackStore], T], *, timeout: float = 5.0) -> T | None:
         """Run `query` on the writer thread after the writes queued before it; None on failure."""
-        job = self._urgently(lambda: self._run(query, writing=False))
+        return await self._await(query, writing=False, timeout=timeout)
+
+    async def write(
+        self, action: Callable[[FeedbackStore], T], *, timeout: float = 5.0
+    ) -> T | None:
+        """Run `action` now and await it, for a row the caller must know was kept (a draft)."""
+        return await self._await(action, writing=True, timeout=timeout)
+
+    async def _await(
+        self, action: Callable[[FeedbackStore], T], *, writing: bool, timeout: float
+    ) -> T | None:
+        job = self._urgently(lambda: self._run(action, writing=writing))
         if job is None:
             return None
         try:
             return await asyncio.wait_for(asyncio.wrap_future(job.future), timeout)
         except TimeoutError:
-            logger.warning("feedback store %s: a read took over %ss", self.name, timeout)
+            what = "a write" if writing else "a read"
+            logger.warning("feedback store %s: %s took over %ss", self.name, what, timeout)
             return None
 
     def flush(self, timeout: float = 5.0) -> bool:

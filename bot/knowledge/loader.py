@@ -32,6 +32,7 @@ MAX_ANSWER = 1500
 MAX_TITLE = 150
 MIN_PHRASINGS = 4
 MIN_FAQ_ENTRIES = 60
+MAX_OWNER = 80
 
 FILES = ("faq.yml", "roles.yml", "comparison.yml", "decision.yml")
 
@@ -67,6 +68,8 @@ _FAQ = {
     "phrasings": Field.texts(min_items=MIN_PHRASINGS, max_len=300),
     "answer": Field.text(MAX_ANSWER),
     "related": Field.texts(required=False),
+    "owner": Field.text(MAX_OWNER, required=False),
+    "reviewed": Field.day(required=False),
 }
 
 
@@ -125,6 +128,8 @@ def _parse_faq(data: Any, report: Report, links: _Links) -> _FaqResult:
                 phrasings=values["phrasings"],
                 answer=values["answer"],
                 related=values.get("related", ()),
+                owner=values.get("owner"),
+                reviewed=values.get("reviewed"),
             )
             parsed.append((entry, node))
     if len(items) < MIN_FAQ_ENTRIES:

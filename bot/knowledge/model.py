@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from types import MappingProxyType
 
 from bot.knowledge.decision import Walkthrough
@@ -52,6 +53,8 @@ class FaqEntry:
     phrasings: tuple[str, ...]
     answer: str
     related: tuple[str, ...] = ()
+    owner: str | None = None
+    reviewed: date | None = None
 
     @property
     def title(self) -> str:

@@ -12,14 +12,16 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal
 
 from bot.knowledge.problems import Problem
 from bot.knowledge.yaml_source import kind_of, line_of
 
 ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-Kind = Literal["text", "texts", "id", "flag", "number", "list", "map", "any"]
+Kind = Literal["text", "texts", "id", "flag", "number", "date", "list", "map", "any"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,11 @@ class Field:
     ) -> Field:
         """A finite number (true/false is not one), within [low, high] when given."""
         return cls("number", required=required, low=low, high=high)
+
+    @classmethod
+    def day(cls, *, required: bool = True) -> Field:
+        """A real day written YYYY-MM-DD, not one still to come (when content was reviewed)."""
+        return cls("date", required=required)
 
     @classmethod
     def items(
@@ -175,6 +182,8 @@ class Report:
             return tuple(item.strip() for item in value)
         if rule.kind == "number":
             return float(value)
+        if rule.kind == "date":
+            return date.fromisoformat(value.strip())
         return value
 
     def unique_ids(self, nodes: Iterable[Any], *, what: str = "id") -> dict[str, int | None]:
@@ -256,6 +265,19 @@ def _number(value: Any, rule: Field) -> str | None:
     return None
 
 
+def _day(value: Any, rule: Field) -> str | None:
+    text = value.strip() if isinstance(value, str) else ""
+    try:
+        day = date.fromisoformat(text) if _DATE.fullmatch(text) else None
+    except ValueError:
+        day = None
+    if day is None:
+        return f"expected a date YYYY-MM-DD, got {value!r}"
+    if day > date.today():
+        return f"{text} is in the future"
+    return None
+
+
 def _list(value: Any, rule: Field) -> str | None:
     if not isinstance(value, list):
         return f"expected a list, got {kind_of(value)}"
@@ -276,6 +298,7 @@ _CHECKS = {
     "id": _ident,
     "flag": _flag,
     "number": _number,
+    "date": _day,
     "list": _list,
     "map": _map,
     "any": _any,

@@ -74,8 +74,12 @@ def build_http_app(
 
 
 def build_services(rolefit: RoleFit, *, settings: Settings | None = None) -> Services:
-    """Services for the listeners; with settings, feedback is recorded to ROLEFIT_DB."""
+    """Services for the listeners; with settings, feedback is recorded to ROLEFIT_DB and
+    ROLEFIT_EXPERTS_CHANNEL turns on "Ask a person"."""
     services = Services(rolefit=rolefit)
     if settings is not None:
         attach_feedback(services, settings=settings)
+        if settings.experts_channel:
+            services.rolefit = rolefit.asking_people()
+            services.experts_channel = settings.experts_channel
     return services

@@ -9,7 +9,8 @@ from typing import Any
 
 from bot.cards.replies import Reply, RoleFit
 from bot.feedback.home import HomeSection
-from bot.feedback.records import ChannelType, question_from_reply, team_of, vote_from_click
+from bot.feedback.records import ChannelType, Draft, question_from_reply, team_of, vote_from_click
+from bot.feedback.store import FeedbackStore
 from bot.feedback.writer import BackgroundStore
 from bot.slack.dedup import MemorySeen, SeenStore
 
@@ -26,6 +27,8 @@ class Services:
     feedback: BackgroundStore | None = None
     record_question_text: bool = True
     clicks: SeenStore = field(default_factory=lambda: MemorySeen(ttl=CLICK_TTL, max_keys=10_000))
+    experts_channel: str | None = None
+    """ROLEFIT_EXPERTS_CHANNEL: where "Ask a person" sends questions; None turns it off."""
 
     async def home_extras(self, user_id: str) -> list[dict[str, Any]]:
         """Extra App Home blocks that other features contribute for this user."""
@@ -42,6 +45,18 @@ class Services:
         vote = vote_from_click(body, answer_id=entry_id, helpful=helpful, at=time.time())
         if vote is not None:
             self.feedback.add_vote(vote)
+
+    async def keep_draft(self, draft: Draft) -> bool:
+        """Keep an expert's answer for review; False when there is no store or it failed."""
+        if self.feedback is None:
+            logger.warning("an expert's answer was not kept as a draft: no feedback store")
+            return False
+
+        def add(store: FeedbackStore) -> bool:
+            store.add_draft(draft)
+            return True
+
+        return bool(await self.feedback.write(add))
 
     def record_question(
         self, *, body: dict[str, Any], channel_type: ChannelType, reply: Reply

@@ -111,3 +111,7 @@ class RunningApp:
         payload = payloads.block_action(button, **kwargs)
         status, _ = await self.post(payload_body(payload), content_type=FORM)
         return status
+
+    async def interact(self, payload: dict[str, Any], **kwargs: Any) -> tuple[int, str]:
+        """Any interactivity payload (a submission, a shortcut), form-encoded and signed."""
+        return await self.post(payload_body(payload), content_type=FORM, **kwargs)

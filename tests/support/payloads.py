@@ -178,3 +178,63 @@ def find_button(
         return button
     labels = [b["text"]["text"] for b in buttons(blocks)]
     raise AssertionError(f"no button text={text!r} action={action_prefix!r}; have {labels}")
+
+
+def view_submission(
+    view: dict[str, Any],
+    *,
+    values: dict[str, dict[str, dict[str, Any]]],
+    user: str = OTHER_USER,
+    user_name: str = "bob",
+) -> dict[str, Any]:
+    """The submission of a modal the app opened (`view` as sent to views.open)."""
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM, "domain": "test"},
+        "user": {"id": user, "username": user_name, "name": user_name, "team_id": TEAM},
+        "api_app_id": "A0ROLEFIT",
+        "token": "legacy-unused",
+        "trigger_id": f"{next(_ids)}.trigger",
+        "view": {
+            "id": "V0MODAL01",
+            "team_id": TEAM,
+            "type": "modal",
+            "callback_id": view.get("callback_id", ""),
+            "private_metadata": view.get("private_metadata", ""),
+            "blocks": view.get("blocks", []),
+            "state": {"values": values},
+            "hash": "1700000000.abcdef",
+        },
+        "response_urls": [],
+    }
+
+
+def message_shortcut(
+    callback_id: str,
+    *,
+    text: str,
+    user: str = USER,
+    channel: str = CHANNEL,
+    response_url: str = "",
+) -> dict[str, Any]:
+    """A message shortcut used on someone's message in `channel`."""
+    return {
+        **global_shortcut(callback_id, user=user),
+        "type": "message_action",
+        "channel": {"id": channel, "name": "general"},
+        "message": {"type": "message", "user": OTHER_USER, "ts": "1700000550.000550", "text": text},
+        "message_ts": "1700000550.000550",
+        "response_url": response_url,
+    }
+
+
+def global_shortcut(callback_id: str, *, user: str = USER) -> dict[str, Any]:
+    return {
+        "type": "shortcut",
+        "callback_id": callback_id,
+        "trigger_id": f"{next(_ids)}.trigger",
+        "action_ts": "1700000700.000700",
+        "team": {"id": TEAM, "domain": "test"},
+        "user": {"id": user, "username": "alice", "name": "alice", "team_id": TEAM},
+        "token": "legacy-unused",
+    }

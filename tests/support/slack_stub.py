@@ -35,7 +35,8 @@ class Call:
 
 
 class SlackStub:
-    """Answers like Slack: auth.test, chat.*, views.publish, conversations.open, response_url."""
+    """Answers like Slack: auth.test, chat.*, views.publish, views.open, conversations.open,
+    response_url."""
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
@@ -142,6 +143,12 @@ class SlackStub:
                 }
             case "views.publish":
                 return {"ok": True, "view": {"id": "V1"}}
+            case "views.open":
+                view = call.params.get("view")
+                view = json.loads(view) if isinstance(view, str) else view
+                if not call.params.get("trigger_id"):
+                    return {"ok": False, "error": "invalid_trigger_id"}
+                return {"ok": True, "view": {**(view or {}), "id": f"V{next(self._ts):08d}"}}
             case "conversations.open":
                 return {"ok": True, "channel": {"id": "D" + str(call.params.get("users"))[1:]}}
             case "apps.connections.open":
