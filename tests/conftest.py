@@ -8,8 +8,8 @@ import pytest
 
 from bot.cards.replies import RoleFit
 from bot.knowledge.loader import Knowledge, load_knowledge
+from bot.local_slack.standin import LocalSlack
 from tests.support.harness import RunningApp
-from tests.support.slack_stub import SlackStub
 
 
 @pytest.fixture(scope="session")
@@ -23,15 +23,15 @@ def rolefit(knowledge: Knowledge) -> RoleFit:
 
 
 @pytest.fixture
-async def stub() -> AsyncIterator[SlackStub]:
-    server = SlackStub()
+async def stub() -> AsyncIterator[LocalSlack]:
+    server = LocalSlack()
     await server.start()
     yield server
     await server.stop()
 
 
 @pytest.fixture
-async def app(stub: SlackStub, knowledge: Knowledge) -> AsyncIterator[RunningApp]:
+async def app(stub: LocalSlack, knowledge: Knowledge) -> AsyncIterator[RunningApp]:
     running = await RunningApp.start(stub, knowledge)
     yield running
     await running.stop()

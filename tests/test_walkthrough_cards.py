@@ -48,10 +48,10 @@ from bot.knowledge.decision import (
     content_fingerprint,
 )
 from bot.knowledge.loader import Knowledge
+from bot.local_slack.payloads import buttons
 from bot.walkthrough.engine import Lean, NextQuestion, Result, step
 from bot.walkthrough.state import State, decode_state, new_state
 from tests.support.blockkit import check_message
-from tests.support.payloads import buttons
 
 OWNER = "U0ALICE01"
 

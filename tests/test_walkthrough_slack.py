@@ -22,13 +22,14 @@ from bot.cards.common import (
 from bot.cards.help import help_card, home_view
 from bot.knowledge.decision import Walkthrough
 from bot.knowledge.loader import Knowledge
+from bot.local_slack import payloads
+from bot.local_slack.payloads import buttons, find_button
+from bot.local_slack.standin import Call, LocalSlack
+from bot.local_slack.workspace import CHANNEL, DM, OTHER_USER, USER
 from bot.walkthrough.state import State, decode_state
 from handlers.walkthrough import IN_CHANNEL, IN_DM, Place, place_for, read_click, start_place
-from tests.support import payloads
 from tests.support.blockkit import check_message
 from tests.support.harness import RunningApp
-from tests.support.payloads import CHANNEL, DM, OTHER_USER, USER, buttons, find_button
-from tests.support.slack_stub import Call, SlackStub
 from tests.support.walkthrough_paths import ALL_PM, ALL_TPM, BOTH_STRONG
 
 PM_NOW_WITH_PROGRAM = (
@@ -47,7 +48,7 @@ MENTION_TS = "1700000100.000100"
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def number_posts(stub: SlackStub) -> None:
+def number_posts(stub: LocalSlack) -> None:
     """Answer chat.postMessage with known timestamps (kept as `_ts`), so threads can be checked."""
     counter = itertools.count(1)
 
@@ -104,7 +105,7 @@ def state_on(call: Call, walkthrough: Walkthrough, action_id: str = DECIDE_RESTA
     return decode_state(by_action(call.blocks, action_id)["value"], walkthrough)
 
 
-def check_everything_sent(stub: SlackStub) -> None:
+def check_everything_sent(stub: LocalSlack) -> None:
     for call in stub.posts():
         check_message({"text": call.params.get("text"), "blocks": call.blocks})
 
@@ -115,7 +116,7 @@ def option_index(walkthrough: Walkthrough, number: int, option_id: str) -> int:
 
 async def answer(
     app: RunningApp,
-    stub: SlackStub,
+    stub: LocalSlack,
     walkthrough: Walkthrough,
     question: Call,
     option_id: str,
@@ -134,7 +135,7 @@ async def answer(
 
 async def walk(
     app: RunningApp,
-    stub: SlackStub,
+    stub: LocalSlack,
     walkthrough: Walkthrough,
     first: Call,
     path: tuple[str, ...],
@@ -150,7 +151,7 @@ async def walk(
 
 
 def assert_records(
-    stub: SlackStub, walkthrough: Walkthrough, questions: list[Call], path: tuple[str, ...]
+    stub: LocalSlack, walkthrough: Walkthrough, questions: list[Call], path: tuple[str, ...]
 ) -> None:
     """Each question message was edited, in place, into its question and the chosen answer."""
     updates = stub.of("chat.update")
@@ -174,7 +175,7 @@ def open_values(call: Call) -> list[str]:
     return [b["value"] for b in buttons(call.blocks) if b["action_id"].startswith("rolefit.open")]
 
 
-async def start_from_command(app: RunningApp, stub: SlackStub) -> tuple[Call, Call]:
+async def start_from_command(app: RunningApp, stub: LocalSlack) -> tuple[Call, Call]:
     assert await app.command("decide") == {}
     starter, first = await stub.wait_for("chat.postMessage", 2)
     return starter, first
@@ -227,7 +228,7 @@ def test_a_start_click_on_the_app_home_goes_to_the_dm() -> None:
 
 
 async def test_decide_command_runs_in_a_channel_thread_to_a_tpm_verdict(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     walkthrough = knowledge.walkthrough
     number_posts(stub)
@@ -259,7 +260,7 @@ async def test_decide_command_runs_in_a_channel_thread_to_a_tpm_verdict(
 
 
 async def test_a_mention_runs_in_the_mention_thread_to_a_pm_verdict(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     walkthrough = knowledge.walkthrough
     number_posts(stub)
@@ -281,7 +282,7 @@ async def test_a_mention_runs_in_the_mention_thread_to_a_pm_verdict(
 
 
 async def test_a_dm_runs_in_the_dm_to_both_and_starts_over_below_the_result(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     walkthrough = knowledge.walkthrough
     number_posts(stub)
@@ -315,7 +316,7 @@ async def test_a_dm_runs_in_the_dm_to_both_and_starts_over_below_the_result(
 
 
 async def test_the_app_home_button_runs_it_in_the_dm_with_the_program_note(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     walkthrough = knowledge.walkthrough
     number_posts(stub)
@@ -338,7 +339,7 @@ async def test_the_app_home_button_runs_it_in_the_dm_with_the_program_note(
 
 
 async def test_back_turns_the_question_into_the_previous_one(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     walkthrough = knowledge.walkthrough
     q1, q2 = walkthrough.questions[0], walkthrough.questions[1]
@@ -377,7 +378,7 @@ async def test_back_turns_the_question_into_the_previous_one(
 
 
 async def test_start_over_turns_the_question_back_into_the_first(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     walkthrough = knowledge.walkthrough
     number_posts(stub)
@@ -402,7 +403,7 @@ async def test_start_over_turns_the_question_back_into_the_first(
 
 
 async def test_someone_else_gets_a_private_note_and_can_start_their_own(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     walkthrough = knowledge.walkthrough
     number_posts(stub)
@@ -438,7 +439,7 @@ async def test_someone_else_gets_a_private_note_and_can_start_their_own(
 
 
 async def test_without_a_response_url_the_note_goes_by_post_ephemeral_in_the_thread(
-    app: RunningApp, stub: SlackStub
+    app: RunningApp, stub: LocalSlack
 ) -> None:
     number_posts(stub)
     starter, first = await start_from_command(app, stub)
@@ -475,7 +476,7 @@ TAMPERED = {
 
 
 async def test_stale_or_tampered_buttons_get_an_out_of_date_note(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge, caplog: pytest.LogCaptureFixture
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge, caplog: pytest.LogCaptureFixture
 ) -> None:
     """One app for every case, to keep this fast; each click has its own response_url."""
     caplog.set_level(logging.INFO)
@@ -511,7 +512,7 @@ async def test_stale_or_tampered_buttons_get_an_out_of_date_note(
 
 
 async def test_not_in_channel_moves_a_command_to_the_dm_and_says_so(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     walkthrough = knowledge.walkthrough
     stub.fail("chat.postMessage", "not_in_channel", times=1)
@@ -535,7 +536,7 @@ async def test_not_in_channel_moves_a_command_to_the_dm_and_says_so(
 
 
 async def test_channel_not_found_moves_a_button_start_to_the_dm(
-    app: RunningApp, stub: SlackStub
+    app: RunningApp, stub: LocalSlack
 ) -> None:
     stub.fail("chat.postMessage", "channel_not_found", times=1)
     number_posts(stub)
@@ -556,7 +557,7 @@ async def test_channel_not_found_moves_a_button_start_to_the_dm(
 
 
 async def test_another_failure_to_post_is_reported_not_moved(
-    app: RunningApp, stub: SlackStub, caplog: pytest.LogCaptureFixture
+    app: RunningApp, stub: LocalSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING)
     stub.fail("chat.postMessage", "msg_too_long", times=1)
@@ -570,7 +571,7 @@ async def test_another_failure_to_post_is_reported_not_moved(
 
 
 async def test_a_failed_record_update_still_shows_the_next_question(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     number_posts(stub)
     stub.fail("chat.update", "cant_update_message", times=1)
@@ -598,7 +599,7 @@ async def test_a_failed_record_update_still_shows_the_next_question(
 )
 async def test_the_decide_button_on_a_card_in_a_channel(
     app: RunningApp,
-    stub: SlackStub,
+    stub: LocalSlack,
     knowledge: Knowledge,
     message: dict[str, Any],
     ephemeral: bool,
@@ -622,7 +623,7 @@ async def test_the_decide_button_on_a_card_in_a_channel(
 
 
 async def test_the_decide_button_on_a_card_in_the_dm(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     number_posts(stub)
     card = {"ts": "1700000700.000100", "text": "card", "blocks": help_card().blocks}
@@ -641,7 +642,7 @@ async def test_the_decide_button_on_a_card_in_the_dm(
 
 
 async def test_share_posts_a_summary_to_the_channel_itself(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     walkthrough = knowledge.walkthrough
     number_posts(stub)
@@ -670,7 +671,7 @@ async def test_share_posts_a_summary_to_the_channel_itself(
 
 
 async def test_another_process_takes_the_next_click(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     walkthrough = knowledge.walkthrough
     number_posts(stub)
@@ -685,7 +686,7 @@ async def test_another_process_takes_the_next_click(
 
 
 async def test_a_double_click_on_an_option_acts_once(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     walkthrough = knowledge.walkthrough
     number_posts(stub)
