@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import logging
 import os
@@ -364,8 +365,9 @@ def run_console(
     stdin, out, err = stdin or sys.stdin, out or sys.stdout, err or sys.stderr
     env = os.environ if env is None else env
     interactive = stdin.isatty()
-    with contextlib.suppress(AttributeError, ValueError):
-        out.reconfigure(errors="replace")  # type: ignore[attr-defined]
+    if isinstance(out, io.TextIOWrapper):
+        with contextlib.suppress(ValueError):
+            out.reconfigure(errors="replace")
     if interactive:
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401  (up/down history and line editing for input())

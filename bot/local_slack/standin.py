@@ -406,19 +406,9 @@ class LocalSlack:
         channel = self._channel(params.get("channel"))
         if channel is None:
             return {"ok": False, "error": "channel_not_found"}
-        blocks = _blocks(params.get("blocks"))
-        if not params.get("text") and not blocks:
+        if not params.get("text") and not _blocks(params.get("blocks")):
             return {"ok": False, "error": "no_text"}
-        message = Message(
-            key=self.new_key(),
-            where="posted",
-            channel=channel,
-            ts=self.new_ts(),
-            thread_ts=params.get("thread_ts") or None,
-            text=str(params.get("text") or ""),
-            blocks=blocks,
-        )
-        self.show(message)
+        message = self._new_message("posted", channel, params)
         return {"ok": True, "channel": channel, "ts": message.ts, "message": message.content()}
 
     def _post_ephemeral(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -427,9 +417,14 @@ class LocalSlack:
             return {"ok": False, "error": "channel_not_found"}
         if not self._knows(params.get("user")):
             return {"ok": False, "error": "user_not_in_channel"}
+        message = self._new_message("ephemeral", channel, params)
+        return {"ok": True, "message_ts": message.ts}
+
+    def _new_message(self, where: Where, channel: str, params: dict[str, Any]) -> Message:
+        """A message the app just sent, shown and announced."""
         message = Message(
             key=self.new_key(),
-            where="ephemeral",
+            where=where,
             channel=channel,
             ts=self.new_ts(),
             thread_ts=params.get("thread_ts") or None,
@@ -437,7 +432,7 @@ class LocalSlack:
             blocks=_blocks(params.get("blocks")),
         )
         self.show(message)
-        return {"ok": True, "message_ts": message.ts}
+        return message
 
     def _update(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(params.get("channel")) or ""

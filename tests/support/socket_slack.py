@@ -13,7 +13,9 @@ from bot.local_slack import payloads
 from bot.local_slack.standin import serve_local
 
 
-def events_api(envelope_id: str, event: dict[str, Any], *, retry_attempt: int = 0) -> dict:
+def events_api(
+    envelope_id: str, event: dict[str, Any], *, retry_attempt: int = 0
+) -> dict[str, Any]:
     return {
         "envelope_id": envelope_id,
         "type": "events_api",
@@ -24,7 +26,7 @@ def events_api(envelope_id: str, event: dict[str, Any], *, retry_attempt: int = 
     }
 
 
-def slash_command(envelope_id: str, command: dict[str, Any]) -> dict:
+def slash_command(envelope_id: str, command: dict[str, Any]) -> dict[str, Any]:
     return {
         "envelope_id": envelope_id,
         "type": "slash_commands",
