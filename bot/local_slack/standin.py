@@ -244,10 +244,13 @@ class LocalSlack:
     # -- HTTP ----------------------------------------------------------------------------------
 
     async def _read(self, request: web.Request) -> dict[str, Any]:
+        """Arguments from the query string and the body, as Slack takes them from either."""
         raw = await request.read()
         if request.content_type == "application/json":
-            return dict(json.loads(raw or b"{}"))
-        return dict(parse_qsl(raw.decode()))
+            body = dict(json.loads(raw or b"{}"))
+        else:
+            body = dict(parse_qsl(raw.decode()))
+        return {**request.query, **body}
 
     async def _api(self, request: web.Request) -> web.Response:
         arrived = time.perf_counter()
