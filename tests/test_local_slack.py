@@ -13,26 +13,17 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.local_slack import payloads
+from bot.local_slack import payloads, signing
 from bot.local_slack.launcher import LaunchError, launch, server_env
-from bot.local_slack.signing import (
-    BOT_TOKEN,
-    FORM,
-    JSON,
-    SIGNING_SECRET,
-    form_body,
-    json_body,
-    signed_headers,
-)
 from bot.local_slack.standin import LocalSlack
 from bot.local_slack.workspace import DM, OTHER_USER, USER
 
 
 async def _started(strict: bool) -> AsyncIterator[tuple[LocalSlack, AsyncWebClient]]:
-    slack = LocalSlack(token=BOT_TOKEN, strict=strict)
+    slack = LocalSlack(token=signing.BOT_TOKEN, strict=strict)
     await slack.start()
     try:
-        yield slack, AsyncWebClient(token=BOT_TOKEN, base_url=slack.api_url)
+        yield slack, AsyncWebClient(token=signing.BOT_TOKEN, base_url=slack.api_url)
     finally:
         await slack.stop()
 
@@ -123,17 +114,17 @@ def test_every_payload_has_fresh_ids() -> None:
     assert payloads.command("q", channel=DM)["channel_name"] == "directmessage"
 
 
-@pytest.mark.parametrize("content_type", [FORM, JSON])
+@pytest.mark.parametrize("content_type", [signing.FORM, signing.JSON])
 def test_signed_headers_pass_slack_sdks_own_verifier(content_type: str) -> None:
     body = (
-        form_body(payloads.command("what is a tpm"))
-        if content_type == FORM
-        else json_body(payloads.envelope(payloads.dm("hi")))
+        signing.form_body(payloads.command("what is a tpm"))
+        if content_type == signing.FORM
+        else signing.json_body(payloads.envelope(payloads.dm("hi")))
     )
     for sent in (body, body.encode()):
-        headers = signed_headers(sent, content_type=content_type)
+        headers = signing.signed_headers(sent, content_type=content_type)
         assert headers["Content-Type"] == content_type
-        assert SignatureVerifier(SIGNING_SECRET).is_valid_request(body, headers)
+        assert SignatureVerifier(signing.SIGNING_SECRET).is_valid_request(body, headers)
         assert not SignatureVerifier("another-secret-0123456789").is_valid_request(body, headers)
 
 
@@ -146,8 +137,8 @@ def test_a_launched_server_gets_none_of_the_callers_slack_settings(
     monkeypatch.setenv("LOG_LEVEL", "DEBUG")
     monkeypatch.setenv("PORT", "8080")
     env = server_env(api_url="http://127.0.0.1:1/api/", LOG_LEVEL="INFO")
-    assert env["SLACK_BOT_TOKEN"] == BOT_TOKEN
-    assert env["SLACK_SIGNING_SECRET"] == SIGNING_SECRET
+    assert env["SLACK_BOT_TOKEN"] == signing.BOT_TOKEN
+    assert env["SLACK_SIGNING_SECRET"] == signing.SIGNING_SECRET
     assert env["SLACK_API_URL"] == "http://127.0.0.1:1/api/"
     assert env["LOG_LEVEL"] == "INFO"
     assert not {"SLACK_APP_TOKEN", "ROLEFIT_DB", "PORT"} & set(env)
