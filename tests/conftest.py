@@ -24,10 +24,8 @@ def rolefit(knowledge: Knowledge) -> RoleFit:
 
 @pytest.fixture
 async def stub() -> AsyncIterator[LocalSlack]:
-    server = LocalSlack()
-    await server.start()
-    yield server
-    await server.stop()
+    async with LocalSlack() as server:
+        yield server
 
 
 @pytest.fixture

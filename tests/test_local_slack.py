@@ -20,12 +20,8 @@ from bot.local_slack.workspace import DM, OTHER_USER, USER
 
 
 async def _started(strict: bool) -> AsyncIterator[tuple[LocalSlack, AsyncWebClient]]:
-    slack = LocalSlack(token=signing.BOT_TOKEN, strict=strict)
-    await slack.start()
-    try:
+    async with LocalSlack(token=signing.BOT_TOKEN, strict=strict) as slack:
         yield slack, AsyncWebClient(token=signing.BOT_TOKEN, base_url=slack.api_url)
-    finally:
-        await slack.stop()
 
 
 @pytest.fixture

@@ -151,6 +151,13 @@ class LocalSlack:
         if self._runner is not None:
             await self._runner.cleanup()
 
+    async def __aenter__(self) -> LocalSlack:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.stop()
+
     def new_key(self) -> str:
         return f"m{next(self._keys)}"
 
@@ -437,42 +444,41 @@ class LocalSlack:
         self.show(message)
         return message
 
-    def _update(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _edit(
+        self, params: dict[str, Any], change: Callable[[Message], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """chat.update and chat.delete: `change` the posted message at channel and ts. One the
+        stand-in never saw is not found when strict, and taken as edited when lenient."""
         channel = self._channel(params.get("channel")) or ""
         ts = str(params.get("ts") or "")
         found = self._posted(channel, ts)
-        if found is None:
-            if self.strict:
-                return {"ok": False, "error": "message_not_found"}
-            return {"ok": True, "channel": channel, "ts": ts, "text": params.get("text")}
-        updated = Message(
-            key=found.key,
-            where="posted",
-            channel=found.channel,
-            ts=found.ts,
-            thread_ts=found.thread_ts,
-            text=str(params.get("text") or found.text),
-            blocks=_blocks(params["blocks"]) if "blocks" in params else found.blocks,
-        )
-        self.show(updated, replace=True)
-        return {
-            "ok": True,
-            "channel": channel,
-            "ts": found.ts,
-            "text": updated.text,
-            "message": updated.content(),
-        }
+        if found is None and self.strict:
+            return {"ok": False, "error": "message_not_found"}
+        changed = change(found) if found is not None else {}
+        return {"ok": True, "channel": channel, "ts": ts, **changed}
+
+    def _update(self, params: dict[str, Any]) -> dict[str, Any]:
+        def update(found: Message) -> dict[str, Any]:
+            updated = Message(
+                key=found.key,
+                where="posted",
+                channel=found.channel,
+                ts=found.ts,
+                thread_ts=found.thread_ts,
+                text=str(params.get("text") or found.text),
+                blocks=_blocks(params["blocks"]) if "blocks" in params else found.blocks,
+            )
+            self.show(updated, replace=True)
+            return {"text": updated.text, "message": updated.content()}
+
+        return self._edit(params, update)
 
     def _delete_message(self, params: dict[str, Any]) -> dict[str, Any]:
-        channel = self._channel(params.get("channel")) or ""
-        ts = str(params.get("ts") or "")
-        found = self._posted(channel, ts)
-        if found is None:
-            if self.strict:
-                return {"ok": False, "error": "message_not_found"}
-            return {"ok": True, "channel": channel, "ts": ts}
-        self._delete(found.key)
-        return {"ok": True, "channel": channel, "ts": found.ts}
+        def delete(found: Message) -> dict[str, Any]:
+            self._delete(found.key)
+            return {}
+
+        return self._edit(params, delete)
 
     def _views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
         if not self._knows(params.get("user_id")):
