@@ -10,15 +10,15 @@ at a time and timed until the stand-in receives the reply (chat.postMessage in t
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import loadgen
 from bench.baseline_app import STATIC_TEXT
-from bench.loadgen import LoadResult
+from bench.loadgen import LoadResult, mention, slash_command
 from bench.questions import on_topic, questions
 from bench.servers import (
     ROLEFIT,
@@ -31,9 +31,8 @@ from bench.servers import (
     rss_kib,
     stop,
 )
-from bench.signing import mention, slash_command
-from bench.slack_standin import SlackStandIn
 from bench.stats import Timings
+from bot.local_slack.standin import Call, LocalSlack
 
 REPLY_TIMEOUT = 10.0
 
@@ -120,13 +119,18 @@ async def _load(running: Running, *, concurrency: int, seconds: float) -> LoadRe
     return result
 
 
-async def _mentions(running: Running, standin: SlackStandIn, count: int) -> MentionResult:
+def _reply_in(thread_ts: str) -> Callable[[Call], bool]:
+    return lambda call: (
+        call.method == "chat.postMessage" and call.params.get("thread_ts") == thread_ts
+    )
+
+
+async def _mentions(running: Running, standin: LocalSlack, count: int) -> MentionResult:
     result = MentionResult()
     texts = itertools.cycle(on_topic())
     async with loadgen.session(1) as client:
         for _ in range(count):
             body, headers, ts = mention(next(texts))
-            replied = standin.expect_reply(ts)
             sent = time.perf_counter()
             async with client.post(running.url, data=body, headers=headers) as response:
                 await response.read()
@@ -135,18 +139,18 @@ async def _mentions(running: Running, standin: SlackStandIn, count: int) -> Ment
             if status != 200:
                 raise BenchError(f"mention answered {status}\n{running.log_tail()}")
             try:
-                arrived = await asyncio.wait_for(replied, REPLY_TIMEOUT)
+                reply = await standin.first(_reply_in(ts), timeout=REPLY_TIMEOUT)
             except TimeoutError:
                 raise BenchError(
                     f"no chat.postMessage within {REPLY_TIMEOUT:.0f} s of a mention\n"
                     f"{running.log_tail()}"
                 ) from None
-            result.replies.append(arrived - sent)
+            result.replies.append(reply.arrived - sent)
     return result
 
 
 async def run(*, settings: HttpSettings, workdir: Path) -> HttpResults:
-    standin = SlackStandIn()
+    standin = LocalSlack()
     await standin.start()
     results = {target.key: TargetResult(target) for target in TARGETS}
     mentions = MentionResult()

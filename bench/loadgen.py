@@ -9,6 +9,7 @@ as an error; the benchmark run fails if there are any.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,9 +17,26 @@ from dataclasses import dataclass, field
 import aiohttp
 
 from bench.stats import Timings
+from bot.local_slack import payloads
+from bot.local_slack.signing import FORM, JSON, form_body, json_body, signed_headers
 
 Request = tuple[bytes, dict[str, str]]
 Check = Callable[[int, bytes], bool]
+
+_serial = itertools.count(1)
+
+
+def slash_command(text: str) -> Request:
+    """A signed `/rolefit <text>` request body and its headers."""
+    body = form_body(payloads.command(text)).encode()
+    return body, signed_headers(body, content_type=FORM)
+
+
+def mention(text: str) -> tuple[bytes, dict[str, str], str]:
+    """A signed app_mention event, its headers, and its ts (which the reply's thread_ts names)."""
+    ts = f"{int(time.time())}.{next(_serial):06d}"
+    body = json_body(payloads.envelope(payloads.mention(text, ts=ts))).encode()
+    return body, signed_headers(body, content_type=JSON), ts
 
 
 @dataclass

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.servers import TARGETS, Target, launch, rss_kib, stop
-from bench.slack_standin import SlackStandIn
+from bot.local_slack.standin import LocalSlack
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class StartupResult:
 
 
 async def run(*, settings: StartupSettings, workdir: Path) -> dict[str, StartupResult]:
-    standin = SlackStandIn()
+    standin = LocalSlack()
     await standin.start()
     results = {target.key: StartupResult(target) for target in TARGETS}
     try:

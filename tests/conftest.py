@@ -13,9 +13,9 @@ from bot.cards.replies import RoleFit
 from bot.config import Settings
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.model import Knowledge
+from bot.local_slack.standin import LocalSlack
 from bot.slack.app import build_services
 from tests.support.harness import RunningApp
-from tests.support.slack_stub import SlackStub
 
 
 @pytest.fixture(scope="session")
@@ -29,15 +29,13 @@ def rolefit(knowledge: Knowledge) -> RoleFit:
 
 
 @pytest.fixture
-async def stub() -> AsyncIterator[SlackStub]:
-    server = SlackStub()
-    await server.start()
-    yield server
-    await server.stop()
+async def stub() -> AsyncIterator[LocalSlack]:
+    async with LocalSlack() as server:
+        yield server
 
 
 @pytest.fixture
-async def app(stub: SlackStub, knowledge: Knowledge) -> AsyncIterator[RunningApp]:
+async def app(stub: LocalSlack, knowledge: Knowledge) -> AsyncIterator[RunningApp]:
     running = await RunningApp.start(stub, knowledge)
     yield running
     await running.stop()
@@ -48,7 +46,7 @@ Start = Callable[..., Awaitable[RunningApp]]
 
 @pytest.fixture
 async def start(
-    stub: SlackStub, knowledge: Knowledge, rolefit: RoleFit, tmp_path: Path
+    stub: LocalSlack, knowledge: Knowledge, rolefit: RoleFit, tmp_path: Path
 ) -> AsyncIterator[Start]:
     """Start the app with services built from settings (ROLEFIT_DB in tmp_path, plus overrides)."""
     running: list[RunningApp] = []

@@ -8,15 +8,14 @@ import pytest
 
 from bench import http_latency, matcher_scaling, report, startup_memory
 from bench.__main__ import main
-from bench.loadgen import run_load
+from bench.loadgen import run_load, slash_command
 from bench.questions import questions
 from bench.servers import BOLT_ACK_FIRST, ROLEFIT, TARGETS, BenchError, Target, launch, stop
-from bench.signing import slash_command
-from bench.slack_standin import SlackStandIn
 from bench.stats import Timings, percentile
 from bench.synthetic_kb import synthetic_entries
 from bot.answers.matcher import Matcher
 from bot.knowledge.model import Knowledge
+from bot.local_slack.standin import LocalSlack
 
 TINY_HTTP = http_latency.HttpSettings(
     rounds=1, warmup_seconds=0.1, seconds={1: 0.2, 50: 0.3}, mentions=3
@@ -86,7 +85,7 @@ async def test_a_server_that_cannot_start_breaks_the_run(tmp_path: Path) -> None
 
 
 async def test_rejected_responses_count_as_errors(tmp_path: Path) -> None:
-    standin = SlackStandIn()
+    standin = LocalSlack()
     await standin.start()
     running = await launch(BOLT_ACK_FIRST, api_url=standin.api_url, workdir=tmp_path)
     try:

@@ -9,8 +9,8 @@ from bot.cards.common import OPEN, SHARE, Surface
 from bot.cards.help import help_card, home_view, short_help_card
 from bot.cards.replies import RoleFit
 from bot.knowledge.model import Knowledge
+from bot.local_slack.payloads import buttons
 from tests.support.blockkit import all_text, check_message, check_view
-from tests.support.payloads import buttons
 
 
 def test_every_entry_renders_on_both_surfaces(knowledge: Knowledge, rolefit: RoleFit) -> None:

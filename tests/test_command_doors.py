@@ -17,15 +17,15 @@ from bot.cards.replies import RoleFit
 from bot.config import Settings
 from bot.feedback.store import SqliteStore
 from bot.knowledge.model import Knowledge
+from bot.local_slack import payloads, workspace
+from bot.local_slack.signing import BOT_TOKEN, SIGNING_SECRET, form_body, signed_headers
+from bot.local_slack.standin import LocalSlack
 from bot.slack.app import build_app, build_services
 from bot.slack.server import bolt_request, parse_body
 from bot.slack.services import Services
 from handlers.commands import quick_answer
-from tests.support import payloads
 from tests.support.blockkit import check_message
 from tests.support.harness import FORM, RunningApp
-from tests.support.signing import BOT_TOKEN, SIGNING_SECRET, form_body, signed_headers
-from tests.support.slack_stub import SlackStub
 
 TEXTS = [
     "",
@@ -47,7 +47,7 @@ TEXTS = [
 ]
 
 
-async def through_bolt(services: Services, stub: SlackStub, fields: dict[str, Any]) -> Any:
+async def through_bolt(services: Services, stub: LocalSlack, fields: dict[str, Any]) -> Any:
     """The request as bot/slack/server.py hands it to Bolt when the quick door declines it."""
     settings = Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=stub.api_url)
     bolt = build_app(settings=settings, services=services)
@@ -63,7 +63,7 @@ async def through_bolt(services: Services, stub: SlackStub, fields: dict[str, An
 
 @pytest.mark.parametrize("text", TEXTS)
 async def test_both_doors_give_the_same_answer(
-    app: RunningApp, stub: SlackStub, rolefit: RoleFit, text: str
+    app: RunningApp, stub: LocalSlack, rolefit: RoleFit, text: str
 ) -> None:
     fields = payloads.command(text, response_url=stub.response_url("cmd"))
     status, raw = await app.post(form_body(fields), content_type=FORM)
@@ -73,7 +73,7 @@ async def test_both_doors_give_the_same_answer(
     assert at_gate == await through_bolt(build_services(rolefit), stub, fields)
 
 
-async def test_the_gate_answers_without_bolt(app: RunningApp, stub: SlackStub) -> None:
+async def test_the_gate_answers_without_bolt(app: RunningApp, stub: LocalSlack) -> None:
     """The HTTP door answers even when Bolt could not (no auth.test ever reaches the stub)."""
     body = await app.command("what does a tpm do")
     check_message(body)
@@ -92,15 +92,15 @@ def test_quick_answer_leaves_to_bolt_what_is_not_its_own(rolefit: RoleFit) -> No
 
 
 async def test_decide_still_starts_the_walkthrough_through_bolt(
-    app: RunningApp, stub: SlackStub
+    app: RunningApp, stub: LocalSlack
 ) -> None:
     assert await app.command("decide") == {}
     [post] = await stub.wait_for("chat.postMessage")
     check_message(post.params)
-    assert post.params["channel"] == payloads.CHANNEL
+    assert post.params["channel"] == workspace.CHANNEL
 
 
-async def test_ssl_check_and_other_commands_go_to_bolt(app: RunningApp, stub: SlackStub) -> None:
+async def test_ssl_check_and_other_commands_go_to_bolt(app: RunningApp, stub: LocalSlack) -> None:
     ssl_check = form_body({"ssl_check": "1", "token": "legacy-unused"})
     assert await app.post(ssl_check, content_type=FORM) == (200, "")
     other = form_body({**payloads.command("what is a tpm"), "command": "/other"})
@@ -110,7 +110,7 @@ async def test_ssl_check_and_other_commands_go_to_bolt(app: RunningApp, stub: Sl
 
 
 async def test_each_command_is_recorded_once_whichever_door(
-    stub: SlackStub, knowledge: Knowledge, rolefit: RoleFit, tmp_path: Path
+    stub: LocalSlack, knowledge: Knowledge, rolefit: RoleFit, tmp_path: Path
 ) -> None:
     services = build_services(rolefit, settings=Settings(db_path=str(tmp_path / "r.db")))
     app = await RunningApp.start(stub, knowledge, services=services)

@@ -20,6 +20,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from slack_sdk.signature import SignatureVerifier
 
 from bot.answers.matcher import Matcher
 from bot.cards.common import HELPFUL
@@ -27,17 +28,16 @@ from bot.cards.replies import RoleFit
 from bot.console.render import PLAIN
 from bot.console.session import (
     Console,
-    action_payload,
-    command_payload,
     command_text,
     is_quit,
     label_for,
-    sign,
 )
 from bot.knowledge.model import Knowledge
-from bot.local_slack.standin import DM, USER, Change, ConsoleSlack, Message
+from bot.local_slack import payloads
+from bot.local_slack.signing import FORM, signed_headers
+from bot.local_slack.standin import Change, LocalSlack, Message
+from bot.local_slack.workspace import DM, USER
 from tests.support.blockkit import check_message, check_view
-from tests.support.signing import signature
 
 ROOT = Path(__file__).resolve().parent.parent
 PROMPT = "rolefit> "
@@ -453,13 +453,18 @@ def test_typed_lines() -> None:
 
 def test_requests_are_signed_the_way_slack_signs_them() -> None:
     secret = "0123456789abcdef0123456789abcdef"
-    headers = sign("a=b", secret=secret, timestamp=1700000000)
-    assert headers["X-Slack-Signature"] == signature("a=b", "1700000000", secret)
+    headers = signed_headers("a=b", content_type=FORM, secret=secret, timestamp=1700000000)
+    verifier = SignatureVerifier(secret)
+    expected = verifier.generate_signature(timestamp="1700000000", body="a=b")
+    assert headers["X-Slack-Signature"] == expected
     assert headers["X-Slack-Request-Timestamp"] == "1700000000"
+    fresh = signed_headers("a=b", content_type=FORM, secret=secret)
+    assert verifier.is_valid_request("a=b", fresh)
+    assert not SignatureVerifier("another-secret").is_valid_request("a=b", fresh)
 
 
 def test_the_slash_command_comes_from_the_dm_with_a_response_url() -> None:
-    payload = command_payload("compare", response_url="http://127.0.0.1:1/response/r1")
+    payload = payloads.command("compare", channel=DM, response_url="http://127.0.0.1:1/response/r1")
     assert payload["command"] == "/rolefit"
     assert payload["channel_id"] == DM and payload["user_id"] == USER
     assert payload["response_url"].endswith("/response/r1")
@@ -467,25 +472,20 @@ def test_the_slash_command_comes_from_the_dm_with_a_response_url() -> None:
 
 def test_clicks_say_where_the_button_was() -> None:
     button = {"action_id": "rolefit.open.1", "value": "entry:x", "block_id": "b"}
-    private = action_payload(button=button, where="ephemeral", ts="1.1", response_url="u")
+    private = payloads.block_action(
+        button, channel=DM, ephemeral=True, message={"ts": "1.1"}, response_url="u"
+    )
     assert private["container"]["is_ephemeral"] is True
     assert "message" not in private
     assert private["actions"][0]["value"] == "entry:x"
 
     message = Message(key="m1", where="posted", ts="2.2", thread_ts="1.0")
-    posted = action_payload(
-        button=button,
-        where="posted",
-        ts=message.ts,
-        thread_ts=message.thread_ts,
-        message=message.content(),
-        response_url="u",
-    )
+    posted = payloads.block_action(button, channel=DM, message=message.content(), response_url="u")
     assert posted["container"]["is_ephemeral"] is False
     assert posted["message"]["ts"] == "2.2" and posted["message"]["thread_ts"] == "1.0"
     assert posted["channel"]["id"] == DM
 
-    home = action_payload(button=button, where="home", view={"type": "home", "blocks": []})
+    home = payloads.block_action(button, view={"type": "home", "blocks": []})
     assert home["container"]["type"] == "view" and home["view"]["type"] == "home"
 
 
@@ -499,7 +499,7 @@ def test_labels_say_who_can_see_a_message_and_whether_it_changed() -> None:
 
 
 async def _call(
-    slack: ConsoleSlack, method: str, params: dict[str, Any], token: str | None = None
+    slack: LocalSlack, method: str, params: dict[str, Any], token: str | None = None
 ) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token or slack.token}"}
     async with (
@@ -510,14 +510,14 @@ async def _call(
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[ConsoleSlack]:
-    server = ConsoleSlack(token="xoxb-console-test")
+async def slack() -> AsyncIterator[LocalSlack]:
+    server = LocalSlack(token="xoxb-console-test", strict=True)
     await server.start()
     yield server
     await server.stop()
 
 
-async def test_the_stand_in_answers_like_slack(slack: ConsoleSlack) -> None:
+async def test_the_stand_in_answers_like_slack(slack: LocalSlack) -> None:
     assert (await _call(slack, "auth.test", {}, token="xoxb-wrong"))["error"] == "invalid_auth"
     posted = await _call(slack, "chat.postMessage", {"channel": USER, "text": "hi"})
     assert posted["ok"] and posted["channel"] == DM
@@ -535,7 +535,7 @@ async def test_the_stand_in_answers_like_slack(slack: ConsoleSlack) -> None:
     assert (await _call(slack, "no.such.method", {}))["error"] == "unknown_method"
 
 
-async def test_response_urls_replace_the_original_and_take_five_posts(slack: ConsoleSlack) -> None:
+async def test_response_urls_replace_the_original_and_take_five_posts(slack: LocalSlack) -> None:
     slack.respond("m-orig", {"text": "original"}, announce=False)
     url = slack.response_url("m-orig")
     async with aiohttp.ClientSession() as session:

@@ -17,12 +17,12 @@ from bot.cards.experts import ANSWER_BLOCK, INPUT, QUESTION_BLOCK, TOPIC_BLOCK, 
 from bot.cards.replies import RoleFit
 from bot.feedback.store import SqliteStore
 from bot.knowledge.loader import MAX_ANSWER
+from bot.local_slack import payloads
+from bot.local_slack.standin import Call, LocalSlack
 from tests.conftest import Start
 from tests.fixtures.cli import copy_knowledge, run_rolefit
-from tests.support import payloads
 from tests.support.blockkit import all_text, check_message, check_view
 from tests.support.harness import RunningApp
-from tests.support.slack_stub import Call, SlackStub
 
 EXPERTS = "C0EXPERTS1"
 UNKNOWN = "how do I knit a sweater for <!channel> with token xoxb-1234-abcd?"
@@ -69,7 +69,7 @@ def values(
     }
 
 
-async def ask_from_mention(app: RunningApp, stub: SlackStub) -> Call:
+async def ask_from_mention(app: RunningApp, stub: LocalSlack) -> Call:
     """Mention RoleFit with an unknown question, press "Ask a person"; the experts' post."""
     assert await app.event(payloads.mention(UNKNOWN, ts="1700000100.000100")) == 200
     [reply] = await stub.wait_for("chat.postMessage")
@@ -82,7 +82,7 @@ async def ask_from_mention(app: RunningApp, stub: SlackStub) -> Call:
 
 
 async def open_modal(
-    app: RunningApp, stub: SlackStub, post: Call, *, user: str, ts: str, count: int = 1
+    app: RunningApp, stub: LocalSlack, post: Call, *, user: str, ts: str, count: int = 1
 ) -> dict[str, Any]:
     answer = payloads.find_button(post.blocks, action_prefix=EXPERT_ANSWER)
     message = {"ts": ts, "blocks": post.blocks}
@@ -95,7 +95,7 @@ async def open_modal(
 
 
 async def test_the_whole_loop_from_a_mention_to_a_checked_knowledge_folder(
-    experts_app: Start, stub: SlackStub, tmp_path: Path
+    experts_app: Start, stub: LocalSlack, tmp_path: Path
 ) -> None:
     app = await experts_app()
     post = await ask_from_mention(app, stub)
@@ -160,7 +160,7 @@ async def test_the_whole_loop_from_a_mention_to_a_checked_knowledge_folder(
 
 
 async def test_a_command_question_is_answered_privately_in_the_askers_dm(
-    experts_app: Start, stub: SlackStub
+    experts_app: Start, stub: LocalSlack
 ) -> None:
     app = await experts_app()
     ack = await app.command(UNKNOWN)
@@ -177,7 +177,7 @@ async def test_a_command_question_is_answered_privately_in_the_askers_dm(
     assert posts[1].params.get("thread_ts") in (None, "")
 
 
-async def test_a_dm_question_is_answered_in_the_dm(experts_app: Start, stub: SlackStub) -> None:
+async def test_a_dm_question_is_answered_in_the_dm(experts_app: Start, stub: LocalSlack) -> None:
     app = await experts_app()
     await app.event(payloads.dm(UNKNOWN))
     [reply] = await stub.wait_for("chat.postMessage")
@@ -194,7 +194,7 @@ async def test_a_dm_question_is_answered_in_the_dm(experts_app: Start, stub: Sla
 
 
 async def test_did_you_mean_and_not_helpful_offer_a_person(
-    experts_app: Start, stub: SlackStub, rolefit: RoleFit
+    experts_app: Start, stub: LocalSlack, rolefit: RoleFit
 ) -> None:
     app = await experts_app()
     near_miss = "platform"
@@ -213,7 +213,7 @@ async def test_did_you_mean_and_not_helpful_offer_a_person(
 
 
 async def test_the_modal_refuses_empty_and_over_long_fields(
-    experts_app: Start, stub: SlackStub
+    experts_app: Start, stub: LocalSlack
 ) -> None:
     app = await experts_app()
     post = await ask_from_mention(app, stub)
@@ -238,7 +238,7 @@ async def test_the_modal_refuses_empty_and_over_long_fields(
 
 
 async def test_a_second_expert_sees_the_first_answer_and_can_add_one(
-    experts_app: Start, stub: SlackStub
+    experts_app: Start, stub: LocalSlack
 ) -> None:
     app = await experts_app()
     post = await ask_from_mention(app, stub)
@@ -264,7 +264,7 @@ async def test_a_second_expert_sees_the_first_answer_and_can_add_one(
 
 @pytest.mark.parametrize("forgery", ["bad signature", "replayed"])
 async def test_a_forged_or_replayed_submission_is_refused(
-    experts_app: Start, stub: SlackStub, forgery: str
+    experts_app: Start, stub: LocalSlack, forgery: str
 ) -> None:
     app = await experts_app()
     post = await ask_from_mention(app, stub)
@@ -288,7 +288,7 @@ async def test_a_forged_or_replayed_submission_is_refused(
 
 
 async def test_when_the_experts_channel_cannot_be_reached_the_asker_is_told(
-    experts_app: Start, stub: SlackStub
+    experts_app: Start, stub: LocalSlack
 ) -> None:
     app = await experts_app()
     stub.fail("chat.postMessage", "channel_not_found")
@@ -299,7 +299,7 @@ async def test_when_the_experts_channel_cannot_be_reached_the_asker_is_told(
 
 
 async def test_without_an_experts_channel_nobody_is_offered_a_person(
-    experts_app: Start, stub: SlackStub
+    experts_app: Start, stub: LocalSlack
 ) -> None:
     app = await experts_app(experts_channel=None)
     ack = await app.command(UNKNOWN)

@@ -24,14 +24,15 @@ from bot.feedback.report import build_report
 from bot.feedback.store import SqliteStore
 from bot.feedback.writer import BackgroundStore
 from bot.knowledge.model import Knowledge
+from bot.local_slack import payloads
+from bot.local_slack.payloads import find_button
+from bot.local_slack.standin import LocalSlack
+from bot.local_slack.workspace import OTHER_USER, TEAM, USER
 from bot.slack.app import build_services
 from bot.slack.services import Services
 from tests.conftest import Start
-from tests.support import payloads
 from tests.support.blockkit import check_message, check_view
 from tests.support.harness import RunningApp
-from tests.support.payloads import OTHER_USER, USER, find_button
-from tests.support.slack_stub import TEAM, SlackStub
 
 ADMIN = "U0ADMIN01"
 UNKNOWN = "can I expense a taxi ride to the airport?"
@@ -107,7 +108,7 @@ async def test_did_you_mean_is_recorded(start: Start, rolefit: RoleFit) -> None:
 
 
 async def test_mentions_and_dms_record_their_place(
-    start: Start, stub: SlackStub, rolefit: RoleFit
+    start: Start, stub: LocalSlack, rolefit: RoleFit
 ) -> None:
     dm_question = "where do I book a meeting room?"
     assert verdict_of(rolefit, dm_question) == "none"
@@ -124,7 +125,7 @@ async def test_mentions_and_dms_record_their_place(
     }
 
 
-async def test_recording_waits_for_nobody(start: Start, stub: SlackStub, tmp_path: Path) -> None:
+async def test_recording_waits_for_nobody(start: Start, stub: LocalSlack, tmp_path: Path) -> None:
     """A store stuck opening does not hold up the ack or the lazy reply; rows land afterwards."""
     release = threading.Event()
 
@@ -148,7 +149,7 @@ async def test_recording_waits_for_nobody(start: Start, stub: SlackStub, tmp_pat
 
 
 async def test_votes_are_recorded_and_a_second_click_changes_them(
-    start: Start, stub: SlackStub, knowledge: Knowledge
+    start: Start, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     entry = next(e for e in knowledge.entries if e.topic == "salary")
     app = await start()
@@ -175,7 +176,7 @@ async def test_votes_are_recorded_and_a_second_click_changes_them(
 
 
 async def test_opting_out_keeps_counts_and_votes_but_no_text(
-    start: Start, stub: SlackStub, knowledge: Knowledge
+    start: Start, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     app = await start(record_questions=False)
     await app.command(UNKNOWN)
@@ -227,7 +228,7 @@ def _under_a_file(tmp_path: Path) -> str:
 @pytest.mark.parametrize("where", ["under a file", "not a database", "read-only"])
 async def test_answers_keep_flowing_when_the_store_is_broken(
     start: Start,
-    stub: SlackStub,
+    stub: LocalSlack,
     knowledge: Knowledge,
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
@@ -271,7 +272,7 @@ async def test_answers_keep_flowing_when_the_store_is_broken(
 
 
 async def test_admins_see_knowledge_gaps_and_others_do_not(
-    start: Start, stub: SlackStub, knowledge: Knowledge, rolefit: RoleFit
+    start: Start, stub: LocalSlack, knowledge: Knowledge, rolefit: RoleFit
 ) -> None:
     hostile = "<!channel> where is the *office* <@U0BOB0002> party?"
     assert verdict_of(rolefit, hostile) == "none"
@@ -307,7 +308,7 @@ async def test_admins_see_knowledge_gaps_and_others_do_not(
     assert entry.title in least and "0% helpful of 1" in least
 
 
-async def test_no_admins_means_no_section(start: Start, stub: SlackStub) -> None:
+async def test_no_admins_means_no_section(start: Start, stub: LocalSlack) -> None:
     app = await start()
     assert app.services.home_sections == []
     await app.event(payloads.home_opened(user=ADMIN))

@@ -19,6 +19,16 @@ from bot.cards.common import Surface
 from bot.cards.replies import RoleFit
 from bot.config import Settings
 from bot.knowledge.model import Knowledge
+from bot.local_slack import payloads, workspace
+from bot.local_slack.signing import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    form_body,
+    json_body,
+    payload_body,
+    signed_headers,
+)
+from bot.local_slack.standin import LocalSlack
 from bot.slack.app import build_app, build_services
 from bot.slack.server import (
     MAX_BODY,
@@ -28,18 +38,8 @@ from bot.slack.server import (
     sign,
     signature_problem,
 )
-from tests.support import payloads
 from tests.support.blockkit import check_message
 from tests.support.harness import FORM, RunningApp
-from tests.support.signing import (
-    BOT_TOKEN,
-    SIGNING_SECRET,
-    form_body,
-    json_body,
-    payload_body,
-    signed_headers,
-)
-from tests.support.slack_stub import SlackStub
 
 JSON = "application/json"
 
@@ -149,7 +149,7 @@ async def test_hostile_text_in_a_slash_command(app: RunningApp, text: str) -> No
     assert_inert(await app.command(text))
 
 
-async def test_hostile_text_in_mentions_and_dms(app: RunningApp, stub: SlackStub) -> None:
+async def test_hostile_text_in_mentions_and_dms(app: RunningApp, stub: LocalSlack) -> None:
     sent = 0
     for n, text in enumerate(HOSTILE):
         await app.event(payloads.mention(text, ts=f"1700000100.{n:06d}"))
@@ -162,7 +162,7 @@ async def test_hostile_text_in_mentions_and_dms(app: RunningApp, stub: SlackStub
 
 
 async def test_a_long_question_through_the_app_says_it_was_cut(
-    app: RunningApp, stub: SlackStub
+    app: RunningApp, stub: LocalSlack
 ) -> None:
     question = "what does a technical product manager do? " + "and also " * 1200
     answer = await app.command(question)
@@ -174,15 +174,15 @@ async def test_a_long_question_through_the_app_says_it_was_cut(
 
 
 async def test_the_only_mention_in_a_shared_card_is_the_sharer(
-    app: RunningApp, stub: SlackStub
+    app: RunningApp, stub: LocalSlack
 ) -> None:
     answer = await app.command("what is a tpm?")
     share = payloads.find_button(answer["blocks"], action_prefix="rolefit.share")
-    assert await app.click(share, ephemeral=True, user=payloads.OTHER_USER) == 200
+    assert await app.click(share, ephemeral=True, user=workspace.OTHER_USER) == 200
     shared = [c for c in await stub.wait_for("response_url", 2) if c.params.get("response_type")]
     in_channel = next(c for c in shared if c.params["response_type"] == "in_channel")
-    assert_inert(in_channel.params, shared_by=payloads.OTHER_USER)
-    assert f"<@{payloads.OTHER_USER}>" in json.dumps(in_channel.params["blocks"])
+    assert_inert(in_channel.params, shared_by=workspace.OTHER_USER)
+    assert f"<@{workspace.OTHER_USER}>" in json.dumps(in_channel.params["blocks"])
 
 
 async def test_the_word_payload_in_a_command_is_still_a_command(app: RunningApp) -> None:
@@ -233,7 +233,7 @@ def _command_body(text: str = "what is a tpm?") -> str:
     ids=["no headers", "no signature", "no timestamp", "bad timestamp"],
 )
 async def test_unsigned_requests_are_refused_before_any_listener(
-    app: RunningApp, stub: SlackStub, headers: dict[str, str]
+    app: RunningApp, stub: LocalSlack, headers: dict[str, str]
 ) -> None:
     status, body = await app.post(_command_body(), content_type=FORM, headers=headers, signed=False)
     assert (status, json.loads(body)) == (401, {"error": "invalid request"})
@@ -249,7 +249,7 @@ async def test_unsigned_requests_are_refused_before_any_listener(
 
 
 async def test_wrongly_signed_and_stale_requests_are_refused(
-    app: RunningApp, stub: SlackStub
+    app: RunningApp, stub: LocalSlack
 ) -> None:
     body = _command_body()
     forged = signed_headers(body, content_type=FORM, secret="another-secret-0123456789")
@@ -266,7 +266,7 @@ async def test_wrongly_signed_and_stale_requests_are_refused(
     assert stub.calls == []
 
 
-async def test_a_replayed_request_is_refused(app: RunningApp, stub: SlackStub) -> None:
+async def test_a_replayed_request_is_refused(app: RunningApp, stub: LocalSlack) -> None:
     body = json_body(payloads.envelope(payloads.mention("what is a tpm?")))
     headers = signed_headers(body, content_type=JSON)
     first = await app.post(body, content_type=JSON, headers=headers, signed=False)
@@ -295,7 +295,7 @@ async def test_bolt_lazy_only_headers_cannot_skip_the_ack(app: RunningApp) -> No
 # ---------------------------------------------------------------- bodies: too big, not whole
 
 
-async def test_bodies_over_1_mib_are_refused(app: RunningApp, stub: SlackStub) -> None:
+async def test_bodies_over_1_mib_are_refused(app: RunningApp, stub: LocalSlack) -> None:
     big = "text=" + "a" * MAX_BODY
     assert (await app.post(big, content_type=FORM))[0] == 413
     assert (await app.post(big, content_type=FORM, signed=False))[0] == 413
@@ -332,7 +332,7 @@ MALFORMED = [
 
 @pytest.mark.parametrize(("body", "content_type"), MALFORMED)
 async def test_malformed_bodies_are_400_when_signed_and_401_when_not(
-    app: RunningApp, stub: SlackStub, body: str, content_type: str
+    app: RunningApp, stub: LocalSlack, body: str, content_type: str
 ) -> None:
     status, text = await app.post(body, content_type=content_type)
     assert status == 400, text
@@ -398,8 +398,8 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
 @pytest.fixture(scope="module")
 def shapes_app(
     loop: asyncio.AbstractEventLoop, knowledge: Knowledge
-) -> Iterator[tuple[AsyncApp, SlackStub]]:
-    stub = SlackStub()
+) -> Iterator[tuple[AsyncApp, LocalSlack]]:
+    stub = LocalSlack()
     loop.run_until_complete(stub.start())
     settings_ = Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=stub.api_url)
     yield build_app(settings=settings_, services=build_services(RoleFit(knowledge))), stub
@@ -410,7 +410,7 @@ def shapes_app(
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=_SHAPES)
 def test_signed_bodies_of_any_shape_never_fail_the_server(
-    loop: asyncio.AbstractEventLoop, shapes_app: tuple[AsyncApp, SlackStub], data: dict[str, Any]
+    loop: asyncio.AbstractEventLoop, shapes_app: tuple[AsyncApp, LocalSlack], data: dict[str, Any]
 ) -> None:
     """What the gate lets through, Bolt and the listeners answer without a 5xx or an exception."""
     bolt, _ = shapes_app
@@ -434,18 +434,18 @@ def test_signed_bodies_of_any_shape_never_fail_the_server(
 
 
 async def test_unknown_events_and_actions_are_acked_quietly(
-    app: RunningApp, stub: SlackStub, caplog: pytest.LogCaptureFixture
+    app: RunningApp, stub: LocalSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.DEBUG):
-        assert await app.event({"type": "reaction_added", "user": payloads.USER}) == 200
+        assert await app.event({"type": "reaction_added", "user": workspace.USER}) == 200
         assert await app.click({"action_id": "someone.elses.button", "value": "x"}) == 200
-        view = {"type": "view_submission", "user": {"id": payloads.USER}, "view": {"id": "V9"}}
+        view = {"type": "view_submission", "user": {"id": workspace.USER}, "view": {"id": "V9"}}
         status, body = await app.post(payload_body(view), content_type=FORM)
         assert (status, body) == (200, "")
     ignored = [r for r in caplog.records if "no listener" in r.getMessage()]
     assert len(ignored) == 3
     assert all(r.levelno == logging.DEBUG for r in ignored)
-    assert ignored[0].ids["user"] == payloads.USER
+    assert ignored[0].ids["user"] == workspace.USER
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
     await stub.settle(0.05)
     assert stub.posts() == []

@@ -8,11 +8,11 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from tests.support import payloads
+from bot.local_slack import payloads
+from bot.local_slack.signing import json_body
+from bot.local_slack.standin import LocalSlack
 from tests.support.blockkit import check_message
 from tests.support.harness import RunningApp
-from tests.support.signing import json_body
-from tests.support.slack_stub import SlackStub
 
 COMMANDS = 1_000
 MENTIONS = 300
@@ -81,7 +81,7 @@ async def send_everything(app: RunningApp) -> tuple[list[dict[str, Any]], list[i
     return results[:COMMANDS], results[COMMANDS:]
 
 
-def check_posts(stub: SlackStub) -> None:
+def check_posts(stub: LocalSlack) -> None:
     delivered = Counter(c.params["thread_ts"] for c in stub.delivered("chat.postMessage"))
     expected = {f"1700001000.{n:06d}" for n in range(MENTIONS)}
     assert set(delivered) == expected, "a mention went unanswered"
@@ -89,7 +89,7 @@ def check_posts(stub: SlackStub) -> None:
 
 
 async def test_a_thousand_commands_and_300_mentions_at_once(
-    app: RunningApp, stub: SlackStub
+    app: RunningApp, stub: LocalSlack
 ) -> None:
     answers, statuses = await send_everything(app)
     assert statuses == [200] * (MENTIONS + RETRIED)
@@ -104,7 +104,7 @@ async def test_a_thousand_commands_and_300_mentions_at_once(
 
 
 async def test_every_post_arrives_once_through_rate_limits(
-    app: RunningApp, stub: SlackStub
+    app: RunningApp, stub: LocalSlack
 ) -> None:
     stub.rate_limit("chat.postMessage", times=40, retry_after=1)
     _, statuses = await send_everything(app)

@@ -9,13 +9,14 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+import aiohttp
 import pytest
 
 from bot import logs
-from tests.support import payloads
-from tests.support.processes import start_serve
-from tests.support.signing import form_body, json_body, payload_body, signed_headers
-from tests.support.slack_stub import SlackStub
+from bot.local_slack import payloads, workspace
+from bot.local_slack.signing import form_body, json_body, payload_body, signed_headers
+from bot.local_slack.standin import LocalSlack
+from tests.support.harness import start_serve
 
 BOT_TOKEN = "xoxb-2710385610-4839201758394-Zq8LrT3vNw0PxYk7HsD2fGmC"
 SIGNING_SECRET = "9b1f4c2e7a8d3b6f0e5c1a9d7b3e8f24"
@@ -103,7 +104,7 @@ def test_setup_keeps_chatty_libraries_above_debug(restore_logging: None) -> None
 # ---------------------------------------------------------------- a real server's output
 
 
-async def run_server_and_capture(stub: SlackStub, *, level: str) -> list[dict[str, Any]]:
+async def run_server_and_capture(stub: LocalSlack, *, level: str) -> list[dict[str, Any]]:
     """Serve a command, a mention, a click, a bad request and a typed token; return the log."""
     server = await start_serve(
         stub,
@@ -112,17 +113,18 @@ async def run_server_and_capture(stub: SlackStub, *, level: str) -> list[dict[st
         LOG_FORMAT="json",
         LOG_LEVEL=level,
     )
+    session = aiohttp.ClientSession()
     try:
 
         async def post(body: str, content_type: str, *, secret: str = SIGNING_SECRET) -> int:
             headers = signed_headers(body, content_type=content_type, secret=secret)
-            async with server.session.post(
+            async with session.post(
                 f"{server.url}/slack/events", data=body.encode(), headers=headers
             ) as response:
                 return response.status
 
         command = form_body(payloads.command(TYPED, response_url=stub.response_url("cmd")))
-        async with server.session.post(
+        async with session.post(
             f"{server.url}/slack/events",
             data=command.encode(),
             headers=signed_headers(command, content_type=FORM, secret=SIGNING_SECRET),
@@ -141,6 +143,7 @@ async def run_server_and_capture(stub: SlackStub, *, level: str) -> list[dict[st
         await stub.wait_for("response_url")
         code, stderr = await server.stop()
     finally:
+        await session.close()
         await server.kill()
     assert code == 0, stderr
     for secret in (BOT_TOKEN, SIGNING_SECRET, BOT_TOKEN.split("-", 1)[1]):
@@ -149,20 +152,20 @@ async def run_server_and_capture(stub: SlackStub, *, level: str) -> list[dict[st
     return [json.loads(line) for line in lines]
 
 
-async def test_debug_logs_are_json_with_ids_and_never_show_secrets(stub: SlackStub) -> None:
+async def test_debug_logs_are_json_with_ids_and_never_show_secrets(stub: LocalSlack) -> None:
     records = await run_server_and_capture(stub, level="DEBUG")
     assert {"time", "level", "logger", "message"} <= set(records[0])
     mention = [r for r in records if r.get("event_id") == "EvLOGS0001"]
     assert mention, "no line carries the mention's event id"
     assert all(
-        (r["team"], r["channel"], r["user"]) == (payloads.TEAM, payloads.CHANNEL, payloads.USER)
+        (r["team"], r["channel"], r["user"]) == (workspace.TEAM, workspace.CHANNEL, workspace.USER)
         for r in mention
     )
     assert any(r.get("text", "").endswith(TYPED) for r in records), "typed text shown at DEBUG"
     assert any(r["message"].startswith("refused a request") for r in records)
 
 
-async def test_info_logs_never_show_what_people_typed(stub: SlackStub) -> None:
+async def test_info_logs_never_show_what_people_typed(stub: LocalSlack) -> None:
     records = await run_server_and_capture(stub, level="INFO")
     assert records, "the server logged nothing"
     assert not [r for r in records if "zebra" in json.dumps(r)]

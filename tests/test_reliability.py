@@ -21,14 +21,14 @@ from bot.cards.replies import RoleFit
 from bot.config import Settings
 from bot.knowledge.loader import bundled_dir
 from bot.knowledge.model import Knowledge
+from bot.local_slack import payloads, workspace
+from bot.local_slack.signing import BOT_TOKEN, SIGNING_SECRET, json_body
+from bot.local_slack.standin import LocalSlack
 from bot.slack.app import build_app, build_services
 from bot.slack.dedup import MemorySeen, event_key
 from handlers.messages import UNDELIVERED
-from tests.support import payloads
 from tests.support.blockkit import check_message
 from tests.support.harness import RunningApp
-from tests.support.signing import BOT_TOKEN, SIGNING_SECRET, json_body
-from tests.support.slack_stub import SlackStub
 
 ROOT = Path(__file__).resolve().parent.parent
 JSON = "application/json"
@@ -48,7 +48,7 @@ async def deliver(
     return status
 
 
-def threads(stub: SlackStub) -> list[str]:
+def threads(stub: LocalSlack) -> list[str]:
     return [c.params.get("thread_ts", "") for c in stub.delivered("chat.postMessage")]
 
 
@@ -93,7 +93,7 @@ def test_only_events_api_deliveries_have_a_dedup_key() -> None:
 # ---------------------------------------------------------------- retried events, over HTTP
 
 
-async def test_a_retried_mention_is_answered_once(app: RunningApp, stub: SlackStub) -> None:
+async def test_a_retried_mention_is_answered_once(app: RunningApp, stub: LocalSlack) -> None:
     envelope = payloads.envelope(payloads.mention("what is a tpm?", ts="1700000001.000001"))
     assert await deliver(app, envelope) == 200
     await stub.wait_for("chat.postMessage")
@@ -106,7 +106,7 @@ async def test_a_retried_mention_is_answered_once(app: RunningApp, stub: SlackSt
 
 
 async def test_a_retry_arriving_while_the_first_is_still_handled_is_dropped(
-    app: RunningApp, stub: SlackStub
+    app: RunningApp, stub: LocalSlack
 ) -> None:
     stub.slow("chat.postMessage", seconds=0.5)
     envelope = payloads.envelope(payloads.mention("what does a pm do", ts="1700000002.000002"))
@@ -120,7 +120,7 @@ async def test_a_retry_arriving_while_the_first_is_still_handled_is_dropped(
 
 
 async def test_a_retry_whose_first_delivery_never_arrived_is_answered(
-    app: RunningApp, stub: SlackStub
+    app: RunningApp, stub: LocalSlack
 ) -> None:
     envelope = payloads.envelope(payloads.dm("what is a tpm?"), event_id="EvLOSTFIRST")
     assert await deliver(app, envelope, retry=1) == 200
@@ -130,7 +130,7 @@ async def test_a_retry_whose_first_delivery_never_arrived_is_answered(
 
 
 async def test_different_events_with_the_same_text_are_each_answered(
-    app: RunningApp, stub: SlackStub
+    app: RunningApp, stub: LocalSlack
 ) -> None:
     for ts in ("1700000003.000001", "1700000003.000002"):
         assert (
@@ -144,7 +144,7 @@ async def test_different_events_with_the_same_text_are_each_answered(
 
 
 @pytest.fixture
-def socket_bolt(stub: SlackStub, knowledge: Knowledge) -> AsyncApp:
+def socket_bolt(stub: LocalSlack, knowledge: Knowledge) -> AsyncApp:
     settings = Settings(bot_token=BOT_TOKEN, app_token="xapp-1-test", api_url=stub.api_url)
     return build_app(
         settings=settings, services=build_services(RoleFit(knowledge)), verify_requests=False
@@ -152,7 +152,7 @@ def socket_bolt(stub: SlackStub, knowledge: Knowledge) -> AsyncApp:
 
 
 async def test_socket_mode_retries_are_dropped_by_the_same_middleware(
-    socket_bolt: AsyncApp, stub: SlackStub
+    socket_bolt: AsyncApp, stub: LocalSlack
 ) -> None:
     envelope = payloads.envelope(payloads.mention("what is a tpm?", ts="1700000004.000004"))
 
@@ -171,7 +171,7 @@ async def test_socket_mode_retries_are_dropped_by_the_same_middleware(
 
 
 async def test_rate_limited_posts_are_retried_after_retry_after(
-    app: RunningApp, stub: SlackStub
+    app: RunningApp, stub: LocalSlack
 ) -> None:
     stub.rate_limit("chat.postMessage", times=2, retry_after=0)
     assert await app.event(payloads.mention("what is a tpm?", ts="1700000005.000005")) == 200
@@ -181,14 +181,14 @@ async def test_rate_limited_posts_are_retried_after_retry_after(
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
-async def test_server_errors_are_retried(app: RunningApp, stub: SlackStub, status: int) -> None:
+async def test_server_errors_are_retried(app: RunningApp, stub: LocalSlack, status: int) -> None:
     stub.fail_http("chat.postMessage", status, times=1)
     assert await app.event(payloads.dm("what is a pm?")) == 200
     calls = await stub.wait_for("chat.postMessage", 2)
     assert [c.status for c in calls] == [status, 200]
 
 
-async def test_dropped_connections_are_retried(app: RunningApp, stub: SlackStub) -> None:
+async def test_dropped_connections_are_retried(app: RunningApp, stub: LocalSlack) -> None:
     stub.drop("chat.postMessage", times=1)
     assert await app.event(payloads.mention("what is a pm?", ts="1700000006.000006")) == 200
     await stub.wait_for("chat.postMessage", 2)
@@ -196,7 +196,7 @@ async def test_dropped_connections_are_retried(app: RunningApp, stub: SlackStub)
 
 
 async def test_respond_to_response_url_is_retried_on_rate_limits(
-    app: RunningApp, stub: SlackStub
+    app: RunningApp, stub: LocalSlack
 ) -> None:
     answer = await app.command("what is a tpm?")
     stub.rate_limit("response_url", times=1, retry_after=0)
@@ -208,7 +208,7 @@ async def test_respond_to_response_url_is_retried_on_rate_limits(
 
 
 async def test_during_an_outage_commands_are_answered_and_people_are_told(
-    app: RunningApp, stub: SlackStub, caplog: pytest.LogCaptureFixture
+    app: RunningApp, stub: LocalSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
     """chat.postMessage fails through every retry; chat.postEphemeral still works."""
     stub.fail_http("chat.postMessage", 500, times=3)
@@ -219,15 +219,15 @@ async def test_during_an_outage_commands_are_answered_and_people_are_told(
         notes = await stub.wait_for("chat.postEphemeral", timeout=10)
     assert stub.delivered("chat.postMessage") == []
     assert notes[0].params["text"] == UNDELIVERED
-    assert notes[0].params["user"] == payloads.USER
+    assert notes[0].params["user"] == workspace.USER
     assert notes[0].params["thread_ts"] == "1700000007.000007"
     failures = [r for r in caplog.records if "chat.postMessage failed" in r.getMessage()]
     assert len(failures) == 1, "one failure, logged once"
-    assert failures[0].ids["event_id"] and failures[0].ids["channel"] == payloads.CHANNEL
+    assert failures[0].ids["event_id"] and failures[0].ids["channel"] == workspace.CHANNEL
 
 
 async def test_a_card_that_cannot_be_posted_in_the_channel_is_reported_to_the_clicker(
-    app: RunningApp, stub: SlackStub
+    app: RunningApp, stub: LocalSlack
 ) -> None:
     stub.fail("chat.postMessage", "channel_not_found")
     answer = await app.command("what is a tpm?")
@@ -239,7 +239,7 @@ async def test_a_card_that_cannot_be_posted_in_the_channel_is_reported_to_the_cl
 
 
 async def test_a_failed_response_url_post_is_logged_once_with_the_request_ids(
-    app: RunningApp, stub: SlackStub, caplog: pytest.LogCaptureFixture
+    app: RunningApp, stub: LocalSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
     stub.fail_http("response_url", 404, times=1)
     answer = await app.command("what is a tpm?")
@@ -251,7 +251,7 @@ async def test_a_failed_response_url_post_is_logged_once_with_the_request_ids(
         await stub.settle()
     failures = [r for r in caplog.records if "response_url post failed" in r.getMessage()]
     assert len(failures) == 1
-    assert failures[0].ids["user"] == payloads.USER
+    assert failures[0].ids["user"] == workspace.USER
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 

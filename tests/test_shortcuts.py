@@ -15,13 +15,13 @@ from bot.cards.common import DECIDE_ANSWER, SHARE
 from bot.cards.replies import RoleFit
 from bot.config import Settings
 from bot.knowledge.model import Knowledge
+from bot.local_slack import payloads
+from bot.local_slack.signing import BOT_TOKEN
+from bot.local_slack.standin import LocalSlack
 from bot.slack.app import build_app, build_services
 from handlers.shortcuts import ASK, DECIDE
-from tests.support import payloads
 from tests.support.blockkit import check_message
 from tests.support.harness import RunningApp
-from tests.support.signing import BOT_TOKEN
-from tests.support.slack_stub import SlackStub
 from tests.support.socket_slack import SocketSlack
 
 
@@ -30,7 +30,7 @@ def message(call: Any) -> dict[str, Any]:
 
 
 async def test_ask_rolefit_answers_the_message_privately_with_a_share_button(
-    app: RunningApp, stub: SlackStub
+    app: RunningApp, stub: LocalSlack
 ) -> None:
     shortcut = payloads.message_shortcut(
         ASK,
@@ -52,7 +52,7 @@ async def test_ask_rolefit_answers_the_message_privately_with_a_share_button(
 
 
 async def test_ask_rolefit_on_a_message_without_text_says_so(
-    app: RunningApp, stub: SlackStub
+    app: RunningApp, stub: LocalSlack
 ) -> None:
     shortcut = payloads.message_shortcut(ASK, text="", response_url=stub.response_url("s"))
     await app.interact(shortcut)
@@ -61,7 +61,7 @@ async def test_ask_rolefit_on_a_message_without_text_says_so(
 
 
 async def test_hire_a_pm_or_a_tpm_starts_the_walkthrough_in_the_dm(
-    app: RunningApp, stub: SlackStub
+    app: RunningApp, stub: LocalSlack
 ) -> None:
     status, body = await app.interact(payloads.global_shortcut(DECIDE))
     assert (status, body) == (200, "")
@@ -71,7 +71,7 @@ async def test_hire_a_pm_or_a_tpm_starts_the_walkthrough_in_the_dm(
     payloads.find_button(first.blocks, action_prefix=DECIDE_ANSWER)
 
 
-async def test_an_unsigned_shortcut_is_refused(app: RunningApp, stub: SlackStub) -> None:
+async def test_an_unsigned_shortcut_is_refused(app: RunningApp, stub: LocalSlack) -> None:
     status, _ = await app.interact(payloads.global_shortcut(DECIDE), signed=False)
     assert status == 401
     await stub.settle()
@@ -79,7 +79,7 @@ async def test_an_unsigned_shortcut_is_refused(app: RunningApp, stub: SlackStub)
 
 
 @pytest.fixture
-async def socket_app(stub: SlackStub, knowledge: Knowledge) -> AsyncIterator[SocketSlack]:
+async def socket_app(stub: LocalSlack, knowledge: Knowledge) -> AsyncIterator[SocketSlack]:
     server = SocketSlack()
     await server.start()
     stub.socket_url = server.url
@@ -108,7 +108,9 @@ def interactive(envelope_id: str, payload: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def test_both_shortcuts_work_in_socket_mode(stub: SlackStub, socket_app: SocketSlack) -> None:
+async def test_both_shortcuts_work_in_socket_mode(
+    stub: LocalSlack, socket_app: SocketSlack
+) -> None:
     ask = payloads.message_shortcut(ASK, text="what is a tpm", response_url=stub.response_url())
     await socket_app.send(interactive("env-ask", ask))
     await socket_app.send(interactive("env-decide", payloads.global_shortcut(DECIDE)))

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.local_slack import payloads
+from bot.local_slack.launcher import READY_TIMEOUT, LocalServer, server_env, start
+from bot.local_slack.standin import LocalSlack
 from bot.slack.inflight import InFlight
-from tests.support import payloads
-from tests.support.processes import ROOT, START_TIMEOUT, ServerProcess, app_env, start_serve
-from tests.support.slack_stub import SlackStub
+from tests.support.harness import refuses, send_event, start_serve
 from tests.support.socket_slack import SocketSlack, events_api
 
 
 @pytest.fixture
-async def server(stub: SlackStub) -> AsyncIterator[ServerProcess]:
+async def server(stub: LocalSlack) -> AsyncIterator[LocalServer]:
     running = await start_serve(stub)
     try:
         yield running
@@ -26,15 +26,15 @@ async def server(stub: SlackStub) -> AsyncIterator[ServerProcess]:
 
 
 async def test_sigterm_finishes_a_slow_post_in_flight_and_exits_0(
-    server: ServerProcess, stub: SlackStub
+    server: LocalServer, stub: LocalSlack
 ) -> None:
     stub.slow("chat.postMessage", seconds=1.0)
-    assert await server.send_event(payloads.mention("what is a tpm?")) == 200
+    assert await send_event(server, payloads.mention("what is a tpm?")) == 200
     await stub.wait_for("chat.postMessage")
     server.process.send_signal(signal.SIGTERM)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 5
-    while not await server.refuses():
+    while not await refuses(server):
         assert loop.time() < deadline, "still taking new requests after SIGTERM"
         await asyncio.sleep(0.05)
     code, stderr = await server.finish()
@@ -45,18 +45,18 @@ async def test_sigterm_finishes_a_slow_post_in_flight_and_exits_0(
 
 
 async def test_sigterm_waits_for_a_lazy_listener_still_retrying(
-    server: ServerProcess, stub: SlackStub
+    server: LocalServer, stub: LocalSlack
 ) -> None:
     """The first post is rate limited; its retry (after Retry-After) comes after the SIGTERM."""
     stub.rate_limit("chat.postMessage", times=1, retry_after=1)
-    assert await server.send_event(payloads.dm("what does a pm do?")) == 200
+    assert await send_event(server, payloads.dm("what does a pm do?")) == 200
     await stub.wait_for("chat.postMessage")
     code, stderr = await server.stop()
     assert code == 0, stderr
     assert [c.status for c in stub.of("chat.postMessage")] == [429, 200]
 
 
-async def test_sigterm_with_nothing_in_flight_exits_0_at_once(server: ServerProcess) -> None:
+async def test_sigterm_with_nothing_in_flight_exits_0_at_once(server: LocalServer) -> None:
     code, stderr = await server.stop()
     assert code == 0, stderr
     assert "stopped" in stderr
@@ -89,37 +89,27 @@ async def test_draining_is_bounded_and_cancels_what_is_left() -> None:
 
 
 async def test_socket_mode_sigterm_finishes_the_post_in_flight_and_exits_0(
-    stub: SlackStub,
+    stub: LocalSlack,
 ) -> None:
     slack = SocketSlack()
     await slack.start()
     stub.socket_url = slack.url
     stub.slow("chat.postMessage", seconds=1.0)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "socket",
-        cwd=ROOT,
-        env=app_env(stub, SLACK_APP_TOKEN="xapp-1-A0ROLEFIT-1-test"),
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
+    env = server_env(
+        api_url=stub.api_url, LOG_LEVEL="INFO", SLACK_APP_TOKEN="xapp-1-A0ROLEFIT-1-test"
     )
+    server = await start(["bot", "socket"], env=env)
     try:
-        await asyncio.wait_for(slack.connected.wait(), START_TIMEOUT)
+        await asyncio.wait_for(slack.connected.wait(), READY_TIMEOUT)
         await slack.send(events_api("env-1", payloads.mention("what is a tpm?")))
         ack = await slack.ack_for("env-1")
         assert ack["envelope_id"] == "env-1"
         await stub.wait_for("chat.postMessage")
-        process.send_signal(signal.SIGTERM)
-        assert process.stderr is not None
-        stderr = (await asyncio.wait_for(process.stderr.read(), 30)).decode()
-        assert await asyncio.wait_for(process.wait(), 30) == 0, stderr
+        code, stderr = await server.stop()
+        assert code == 0, stderr
         (post,) = stub.of("chat.postMessage")
         assert post.answered, "the app exited before Slack answered its post"
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        await server.kill()
         await slack.stop()
     assert "stopped" in stderr

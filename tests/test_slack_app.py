@@ -11,12 +11,13 @@ import pytest
 from bot.cards.common import DECIDE_START, HELPFUL, NOT_HELPFUL, OPEN, SHARE, Surface
 from bot.cards.replies import RoleFit
 from bot.knowledge.model import Knowledge
-from tests.support import payloads
+from bot.local_slack import payloads
+from bot.local_slack.payloads import buttons, find_button
+from bot.local_slack.signing import form_body, json_body, payload_body
+from bot.local_slack.standin import LocalSlack
+from bot.local_slack.workspace import BOT_ID, BOT_USER, CHANNEL, DM, OTHER_USER, USER
 from tests.support.blockkit import all_text, check_message, check_view
 from tests.support.harness import FORM, RunningApp
-from tests.support.payloads import CHANNEL, DM, OTHER_USER, USER, buttons, find_button
-from tests.support.signing import form_body, json_body, payload_body
-from tests.support.slack_stub import BOT_ID, BOT_USER, SlackStub
 
 
 def _all_text(message: dict) -> str:
@@ -27,7 +28,7 @@ def _all_text(message: dict) -> str:
 
 
 @pytest.mark.parametrize("text", ["", "help", "HELP"])
-async def test_help_card(app: RunningApp, stub: SlackStub, text: str) -> None:
+async def test_help_card(app: RunningApp, stub: LocalSlack, text: str) -> None:
     body = await app.command(text)
     check_message(body)
     assert body["response_type"] == "ephemeral"
@@ -38,7 +39,7 @@ async def test_help_card(app: RunningApp, stub: SlackStub, text: str) -> None:
 
 
 async def test_question_answered_privately_in_the_ack(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     entry = next(e for e in knowledge.entries if e.topic == "salary")
     body = await app.command(entry.question)
@@ -54,7 +55,7 @@ async def test_question_answered_privately_in_the_ack(
 
 
 async def test_did_you_mean_and_its_buttons(
-    app: RunningApp, stub: SlackStub, rolefit: RoleFit
+    app: RunningApp, stub: LocalSlack, rolefit: RoleFit
 ) -> None:
     near_miss = "platform"
     assert rolefit.answer(near_miss, surface=Surface.PRIVATE).kind == "suggest"
@@ -71,7 +72,7 @@ async def test_did_you_mean_and_its_buttons(
     assert replaced.params["response_type"] == "ephemeral"
 
 
-async def test_no_match_card(app: RunningApp, stub: SlackStub) -> None:
+async def test_no_match_card(app: RunningApp, stub: LocalSlack) -> None:
     body = await app.command("can I expense a taxi?")
     check_message(body)
     assert "don't know that one" in body["text"]
@@ -139,7 +140,7 @@ async def test_bare_tpm_note_links_to_program_manager_entry(app: RunningApp) -> 
 
 
 async def test_share_posts_publicly_with_shared_by(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     entry = next(e for e in knowledge.entries if e.topic == "startups")
     body = await app.command(entry.question)
@@ -158,7 +159,7 @@ async def test_share_posts_publicly_with_shared_by(
 
 @pytest.mark.parametrize(("action", "word"), [(HELPFUL, "Glad"), (NOT_HELPFUL, "Thanks")])
 async def test_feedback_is_acknowledged_privately(
-    app: RunningApp, stub: SlackStub, action: str, word: str
+    app: RunningApp, stub: LocalSlack, action: str, word: str
 ) -> None:
     body = await app.command("what is a product manager")
     button = find_button(body["blocks"], action_prefix=action)
@@ -170,7 +171,7 @@ async def test_feedback_is_acknowledged_privately(
 
 
 async def test_related_button_replaces_the_private_card(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     entry = next(e for e in knowledge.entries if e.related)
     body = await app.command(entry.question)
@@ -181,7 +182,7 @@ async def test_related_button_replaces_the_private_card(
     assert knowledge.by_id[entry.related[0]].answer in _all_text(call.params)
 
 
-async def test_stale_button_gets_a_polite_note(app: RunningApp, stub: SlackStub) -> None:
+async def test_stale_button_gets_a_polite_note(app: RunningApp, stub: LocalSlack) -> None:
     await app.click({"action_id": f"{OPEN}.0", "value": "entry:gone-away"}, ephemeral=True)
     [call] = await stub.wait_for("response_url")
     assert "out of date" in call.params["text"]
@@ -190,7 +191,7 @@ async def test_stale_button_gets_a_polite_note(app: RunningApp, stub: SlackStub)
 # --- mentions and DMs ----------------------------------------------------------------------------
 
 
-async def test_mention_answers_in_a_thread(app: RunningApp, stub: SlackStub) -> None:
+async def test_mention_answers_in_a_thread(app: RunningApp, stub: LocalSlack) -> None:
     status = await app.event(payloads.mention("do startups need a tpm?", ts="1700000100.000100"))
     assert status == 200
     [post] = await stub.wait_for("chat.postMessage")
@@ -201,7 +202,7 @@ async def test_mention_answers_in_a_thread(app: RunningApp, stub: SlackStub) -> 
 
 
 async def test_mention_inside_a_thread_answers_in_that_thread(
-    app: RunningApp, stub: SlackStub
+    app: RunningApp, stub: LocalSlack
 ) -> None:
     event = payloads.mention("pm kpis", ts="1700000101.000200", thread_ts="1700000050.000050")
     await app.event(event)
@@ -209,14 +210,14 @@ async def test_mention_inside_a_thread_answers_in_that_thread(
     assert post.params["thread_ts"] == "1700000050.000050"
 
 
-async def test_bare_mention_gives_short_help(app: RunningApp, stub: SlackStub) -> None:
+async def test_bare_mention_gives_short_help(app: RunningApp, stub: LocalSlack) -> None:
     await app.event(payloads.mention(""))
     [post] = await stub.wait_for("chat.postMessage")
     check_message(post.params)
     assert "decide" in post.params["text"]
 
 
-async def test_mention_text_is_escaped(app: RunningApp, stub: SlackStub) -> None:
+async def test_mention_text_is_escaped(app: RunningApp, stub: LocalSlack) -> None:
     await app.event(payloads.mention("<!channel> <@U0BOB0002> <https://evil.example|win> lunch?"))
     [post] = await stub.wait_for("chat.postMessage")
     check_message(post.params)
@@ -225,7 +226,7 @@ async def test_mention_text_is_escaped(app: RunningApp, stub: SlackStub) -> None
 
 
 async def test_public_related_button_posts_in_the_thread(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     entry = next(e for e in knowledge.entries if e.related and e.topic == "kpis")
     await app.event(payloads.mention(entry.question, ts="1700000102.000300"))
@@ -239,7 +240,7 @@ async def test_public_related_button_posts_in_the_thread(
     check_message(posts[1].params)
 
 
-async def test_direct_message_answers_in_the_dm(app: RunningApp, stub: SlackStub) -> None:
+async def test_direct_message_answers_in_the_dm(app: RunningApp, stub: LocalSlack) -> None:
     await app.event(payloads.dm("how do pms and tpms work together?"))
     [post] = await stub.wait_for("chat.postMessage")
     check_message(post.params)
@@ -258,7 +259,7 @@ async def test_direct_message_answers_in_the_dm(app: RunningApp, stub: SlackStub
     ],
 )
 async def test_bots_edits_and_joins_are_ignored(
-    app: RunningApp, stub: SlackStub, extra: dict
+    app: RunningApp, stub: LocalSlack, extra: dict
 ) -> None:
     assert await app.event(payloads.dm("what is a tpm", **extra)) == 200
     await app.event(payloads.dm("what is a pm", ts="1700000999.000999"))
@@ -268,7 +269,7 @@ async def test_bots_edits_and_joins_are_ignored(
     assert "What" in posts[0].params["text"] and "Product Manager" in posts[0].params["text"]
 
 
-async def test_channel_messages_are_not_answered(app: RunningApp, stub: SlackStub) -> None:
+async def test_channel_messages_are_not_answered(app: RunningApp, stub: LocalSlack) -> None:
     await app.event(payloads.dm("what is a tpm", channel_type="channel", channel=CHANNEL))
     await stub.settle()
     assert stub.of("chat.postMessage") == []
@@ -277,7 +278,7 @@ async def test_channel_messages_are_not_answered(app: RunningApp, stub: SlackStu
 # --- App Home -----------------------------------------------------------------------------------
 
 
-async def test_app_home_is_published(app: RunningApp, stub: SlackStub) -> None:
+async def test_app_home_is_published(app: RunningApp, stub: LocalSlack) -> None:
     await app.event(payloads.home_opened())
     [call] = await stub.wait_for("views.publish")
     assert call.params["user_id"] == USER
@@ -289,13 +290,13 @@ async def test_app_home_is_published(app: RunningApp, stub: SlackStub) -> None:
     assert any(v.startswith("topic:") for v in values)
 
 
-async def test_messages_tab_does_not_publish(app: RunningApp, stub: SlackStub) -> None:
+async def test_messages_tab_does_not_publish(app: RunningApp, stub: LocalSlack) -> None:
     await app.event(payloads.home_opened(tab="messages"))
     await stub.settle()
     assert stub.of("views.publish") == []
 
 
-async def test_home_button_answers_in_the_dm(app: RunningApp, stub: SlackStub) -> None:
+async def test_home_button_answers_in_the_dm(app: RunningApp, stub: LocalSlack) -> None:
     await app.click({"action_id": f"{OPEN}.0", "value": "compare:"}, home=True, user=OTHER_USER)
     [post] = await stub.wait_for("chat.postMessage")
     assert post.params["channel"] == OTHER_USER
@@ -306,7 +307,7 @@ async def test_home_button_answers_in_the_dm(app: RunningApp, stub: SlackStub) -
 
 
 async def test_unsigned_wrong_and_stale_requests_are_refused(
-    app: RunningApp, stub: SlackStub
+    app: RunningApp, stub: LocalSlack
 ) -> None:
     body = form_body(payloads.command("what is a tpm"))
     assert (await app.post(body, content_type=FORM, signed=False))[0] == 401
@@ -323,7 +324,7 @@ async def test_unsigned_wrong_and_stale_requests_are_refused(
 
 
 @pytest.fixture
-async def failing_app(stub: SlackStub, knowledge: Knowledge) -> AsyncIterator[RunningApp]:
+async def failing_app(stub: LocalSlack, knowledge: Knowledge) -> AsyncIterator[RunningApp]:
     """The real app whose answering raises, as a bug in a reply would."""
     running = await RunningApp.start(stub, knowledge)
 
@@ -354,7 +355,7 @@ async def test_health_check(app: RunningApp) -> None:
 
 
 async def test_a_failing_mention_answer_becomes_a_polite_message(
-    failing_app: RunningApp, stub: SlackStub, caplog: pytest.LogCaptureFixture
+    failing_app: RunningApp, stub: LocalSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
     await failing_app.event(payloads.mention("what is a tpm", ts="1700000300.000300"))
     [post] = await stub.wait_for("chat.postMessage")

@@ -11,11 +11,11 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from bot.cards.replies import RoleFit
 from bot.config import Settings
 from bot.knowledge.model import Knowledge
+from bot.local_slack import payloads
+from bot.local_slack.signing import BOT_TOKEN
+from bot.local_slack.standin import LocalSlack
 from bot.slack.app import build_app, build_services
-from tests.support import payloads
 from tests.support.blockkit import check_message
-from tests.support.signing import BOT_TOKEN
-from tests.support.slack_stub import SlackStub
 from tests.support.socket_slack import SocketSlack, events_api, slash_command
 
 APP_TOKEN = "xapp-1-A0ROLEFIT-0000-test"
@@ -31,7 +31,7 @@ async def socket_slack() -> AsyncIterator[SocketSlack]:
 
 @pytest.fixture
 async def connected(
-    stub: SlackStub, socket_slack: SocketSlack, knowledge: Knowledge
+    stub: LocalSlack, socket_slack: SocketSlack, knowledge: Knowledge
 ) -> AsyncIterator[SocketSlack]:
     """The real app connected in Socket Mode to the local websocket server."""
     stub.socket_url = socket_slack.url
@@ -49,7 +49,7 @@ async def connected(
 
 
 async def test_mention_and_command_over_socket_mode(
-    stub: SlackStub, connected: SocketSlack
+    stub: LocalSlack, connected: SocketSlack
 ) -> None:
     [opened] = stub.of("apps.connections.open")
     assert opened.headers["Authorization"] == f"Bearer {APP_TOKEN}"
@@ -72,7 +72,7 @@ async def test_mention_and_command_over_socket_mode(
 
 
 async def test_a_retried_envelope_is_acked_but_answered_once(
-    stub: SlackStub, connected: SocketSlack
+    stub: LocalSlack, connected: SocketSlack
 ) -> None:
     event = payloads.mention("do startups need a tpm?")
     first = events_api("env-1", event)

@@ -48,10 +48,10 @@ from bot.knowledge.decision import (
     content_fingerprint,
 )
 from bot.knowledge.model import Knowledge
+from bot.local_slack.payloads import buttons
 from bot.walkthrough.engine import Lean, NextQuestion, Result, step
 from bot.walkthrough.state import State, decode_state, new_state
 from tests.support.blockkit import all_text, check_message
-from tests.support.payloads import buttons
 from tests.support.walkthrough_paths import TPM_BUT_MIXED, TPM_WITH_PROGRAM
 
 OWNER = "U0ALICE01"

@@ -11,6 +11,9 @@ from bot.cards.common import DECIDE_ANSWER, DECIDE_BACK, DECIDE_SHARE, DECIDE_ST
 from bot.cards.help import help_card
 from bot.knowledge.decision import Walkthrough
 from bot.knowledge.model import Knowledge
+from bot.local_slack import payloads
+from bot.local_slack.payloads import buttons, find_button
+from bot.local_slack.workspace import CHANNEL, DM, USER
 from bot.walkthrough.engine import NextQuestion, Result, step
 from bot.walkthrough.planning import (
     ANSWER,
@@ -27,9 +30,7 @@ from bot.walkthrough.planning import (
     start_place,
 )
 from bot.walkthrough.state import StaleState, State, decode_state, new_state
-from tests.support import payloads
 from tests.support.blockkit import check_message
-from tests.support.payloads import CHANNEL, DM, USER, buttons, find_button
 from tests.support.walkthrough_paths import ALL_PM, ALL_TPM
 
 

@@ -22,13 +22,14 @@ from bot.cards.common import (
 from bot.cards.help import help_card, home_view
 from bot.knowledge.decision import Walkthrough
 from bot.knowledge.model import Knowledge
+from bot.local_slack import payloads
+from bot.local_slack.payloads import buttons, find_button
+from bot.local_slack.standin import Call, LocalSlack
+from bot.local_slack.workspace import CHANNEL, DM, OTHER_USER, USER
 from bot.walkthrough.planning import IN_CHANNEL, IN_DM
 from bot.walkthrough.state import State, decode_state
-from tests.support import payloads
 from tests.support.blockkit import all_text, check_message
 from tests.support.harness import RunningApp
-from tests.support.payloads import CHANNEL, DM, OTHER_USER, USER, buttons, find_button
-from tests.support.slack_stub import Call, SlackStub
 from tests.support.walkthrough_paths import ALL_PM, ALL_TPM, BOTH_STRONG, PM_NOW_WITH_PROGRAM
 
 STARTER = f"<@{USER}> is working out whether to hire a PM or a TPM"
@@ -38,7 +39,7 @@ MENTION_TS = "1700000100.000100"
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def number_posts(stub: SlackStub) -> None:
+def number_posts(stub: LocalSlack) -> None:
     """Answer chat.postMessage with known timestamps (kept as `_ts`), so threads can be checked."""
     counter = itertools.count(1)
 
@@ -82,7 +83,7 @@ def state_on(call: Call, walkthrough: Walkthrough, action_id: str = DECIDE_RESTA
     return decode_state(by_action(call.blocks, action_id)["value"], walkthrough)
 
 
-def check_everything_sent(stub: SlackStub) -> None:
+def check_everything_sent(stub: LocalSlack) -> None:
     for call in stub.posts():
         check_message({"text": call.params.get("text"), "blocks": call.blocks})
 
@@ -93,7 +94,7 @@ def option_index(walkthrough: Walkthrough, number: int, option_id: str) -> int:
 
 async def answer(
     app: RunningApp,
-    stub: SlackStub,
+    stub: LocalSlack,
     walkthrough: Walkthrough,
     question: Call,
     option_id: str,
@@ -112,7 +113,7 @@ async def answer(
 
 async def walk(
     app: RunningApp,
-    stub: SlackStub,
+    stub: LocalSlack,
     walkthrough: Walkthrough,
     first: Call,
     path: tuple[str, ...],
@@ -128,7 +129,7 @@ async def walk(
 
 
 def assert_records(
-    stub: SlackStub, walkthrough: Walkthrough, questions: list[Call], path: tuple[str, ...]
+    stub: LocalSlack, walkthrough: Walkthrough, questions: list[Call], path: tuple[str, ...]
 ) -> None:
     """Each question message was edited, in place, into its question and the chosen answer."""
     updates = stub.of("chat.update")
@@ -152,7 +153,7 @@ def open_values(call: Call) -> list[str]:
     return [b["value"] for b in buttons(call.blocks) if b["action_id"].startswith("rolefit.open")]
 
 
-async def start_from_command(app: RunningApp, stub: SlackStub) -> tuple[Call, Call]:
+async def start_from_command(app: RunningApp, stub: LocalSlack) -> tuple[Call, Call]:
     assert await app.command("decide") == {}
     starter, first = await stub.wait_for("chat.postMessage", 2)
     return starter, first
@@ -162,7 +163,7 @@ async def start_from_command(app: RunningApp, stub: SlackStub) -> tuple[Call, Ca
 
 
 async def test_decide_command_runs_in_a_channel_thread_to_a_tpm_verdict(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     walkthrough = knowledge.walkthrough
     number_posts(stub)
@@ -194,7 +195,7 @@ async def test_decide_command_runs_in_a_channel_thread_to_a_tpm_verdict(
 
 
 async def test_a_mention_runs_in_the_mention_thread_to_a_pm_verdict(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     walkthrough = knowledge.walkthrough
     number_posts(stub)
@@ -216,7 +217,7 @@ async def test_a_mention_runs_in_the_mention_thread_to_a_pm_verdict(
 
 
 async def test_a_dm_runs_in_the_dm_to_both_and_starts_over_below_the_result(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     walkthrough = knowledge.walkthrough
     number_posts(stub)
@@ -250,7 +251,7 @@ async def test_a_dm_runs_in_the_dm_to_both_and_starts_over_below_the_result(
 
 
 async def test_the_app_home_button_runs_it_in_the_dm_with_the_program_note(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     walkthrough = knowledge.walkthrough
     number_posts(stub)
@@ -273,7 +274,7 @@ async def test_the_app_home_button_runs_it_in_the_dm_with_the_program_note(
 
 
 async def test_back_turns_the_question_into_the_previous_one(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     walkthrough = knowledge.walkthrough
     q1, q2 = walkthrough.questions[0], walkthrough.questions[1]
@@ -312,7 +313,7 @@ async def test_back_turns_the_question_into_the_previous_one(
 
 
 async def test_start_over_turns_the_question_back_into_the_first(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     walkthrough = knowledge.walkthrough
     number_posts(stub)
@@ -337,7 +338,7 @@ async def test_start_over_turns_the_question_back_into_the_first(
 
 
 async def test_someone_else_gets_a_private_note_and_can_start_their_own(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     walkthrough = knowledge.walkthrough
     number_posts(stub)
@@ -373,7 +374,7 @@ async def test_someone_else_gets_a_private_note_and_can_start_their_own(
 
 
 async def test_without_a_response_url_the_note_goes_by_post_ephemeral_in_the_thread(
-    app: RunningApp, stub: SlackStub
+    app: RunningApp, stub: LocalSlack
 ) -> None:
     number_posts(stub)
     starter, first = await start_from_command(app, stub)
@@ -410,7 +411,7 @@ TAMPERED = {
 
 
 async def test_stale_or_tampered_buttons_get_an_out_of_date_note(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge, caplog: pytest.LogCaptureFixture
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge, caplog: pytest.LogCaptureFixture
 ) -> None:
     """One app for every case, to keep this fast; each click has its own response_url."""
     caplog.set_level(logging.INFO)
@@ -446,7 +447,7 @@ async def test_stale_or_tampered_buttons_get_an_out_of_date_note(
 
 
 async def test_not_in_channel_moves_a_command_to_the_dm_and_says_so(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     walkthrough = knowledge.walkthrough
     stub.fail("chat.postMessage", "not_in_channel", times=1)
@@ -470,7 +471,7 @@ async def test_not_in_channel_moves_a_command_to_the_dm_and_says_so(
 
 
 async def test_channel_not_found_moves_a_button_start_to_the_dm(
-    app: RunningApp, stub: SlackStub
+    app: RunningApp, stub: LocalSlack
 ) -> None:
     stub.fail("chat.postMessage", "channel_not_found", times=1)
     number_posts(stub)
@@ -491,7 +492,7 @@ async def test_channel_not_found_moves_a_button_start_to_the_dm(
 
 
 async def test_another_failure_to_post_is_reported_not_moved(
-    app: RunningApp, stub: SlackStub, caplog: pytest.LogCaptureFixture
+    app: RunningApp, stub: LocalSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING)
     stub.fail("chat.postMessage", "msg_too_long", times=1)
@@ -505,7 +506,7 @@ async def test_another_failure_to_post_is_reported_not_moved(
 
 
 async def test_a_failed_record_update_still_shows_the_next_question(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     number_posts(stub)
     stub.fail("chat.update", "cant_update_message", times=1)
@@ -533,7 +534,7 @@ async def test_a_failed_record_update_still_shows_the_next_question(
 )
 async def test_the_decide_button_on_a_card_in_a_channel(
     app: RunningApp,
-    stub: SlackStub,
+    stub: LocalSlack,
     knowledge: Knowledge,
     message: dict[str, Any],
     ephemeral: bool,
@@ -557,7 +558,7 @@ async def test_the_decide_button_on_a_card_in_a_channel(
 
 
 async def test_the_decide_button_on_a_card_in_the_dm(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     number_posts(stub)
     card = {"ts": "1700000700.000100", "text": "card", "blocks": help_card().blocks}
@@ -576,7 +577,7 @@ async def test_the_decide_button_on_a_card_in_the_dm(
 
 
 async def test_share_posts_a_summary_to_the_channel_itself(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     walkthrough = knowledge.walkthrough
     number_posts(stub)
@@ -605,7 +606,7 @@ async def test_share_posts_a_summary_to_the_channel_itself(
 
 
 async def test_another_process_takes_the_next_click(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     walkthrough = knowledge.walkthrough
     number_posts(stub)
@@ -620,7 +621,7 @@ async def test_another_process_takes_the_next_click(
 
 
 async def test_a_double_click_on_an_option_acts_once(
-    app: RunningApp, stub: SlackStub, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:
     walkthrough = knowledge.walkthrough
     number_posts(stub)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
+import io
 import json
 import logging
 import os
@@ -19,11 +19,9 @@ import re
 import secrets
 import shutil
 import sys
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
-from urllib.parse import urlencode
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -46,22 +44,14 @@ from bot.console.render import (
     use_color,
     wrap,
 )
-from bot.local_slack.standin import (
-    APP_ID,
-    BOT_USER,
-    DM,
-    TEAM,
-    USER,
-    USER_NAME,
-    Change,
-    ConsoleSlack,
-)
+from bot.local_slack import payloads
+from bot.local_slack.signing import FORM, JSON, form_body, json_body, payload_body, signed_headers
+from bot.local_slack.standin import Change, LocalSlack
+from bot.local_slack.workspace import BOT_USER, DM, USER
 from bot.pipes import discard_output
 from bot.slack.app import build_app, build_services
-from bot.slack.server import sign as signature_of
 
-COMMAND = "/rolefit"
-FORM = "application/x-www-form-urlencoded"
+COMMAND = payloads.COMMAND
 QUIT = {"quit", "exit", ":q"}
 HOME = "home"
 SHORTCUT = "shortcut"
@@ -87,7 +77,6 @@ INTRO = (
     "`quit` (or Ctrl-D) leaves.",
 )
 
-_ids = itertools.count(1)
 _SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -100,135 +89,7 @@ class Choice:
 
 
 # ---------------------------------------------------------------------------------------------
-# Requests as Slack sends them (pure)
-
-
-def sign(body: str, *, secret: str, timestamp: int) -> dict[str, str]:
-    """The signature headers Slack would send with `body` (as bot/slack/server.py checks it)."""
-    return {
-        "X-Slack-Request-Timestamp": str(timestamp),
-        "X-Slack-Signature": signature_of(body.encode(), str(timestamp), secret),
-    }
-
-
-def command_payload(text: str, *, response_url: str) -> dict[str, str]:
-    """`/rolefit <text>` typed by the console's person in their DM with RoleFit."""
-    return {
-        "token": "unused",
-        "team_id": TEAM,
-        "team_domain": "console",
-        "channel_id": DM,
-        "channel_name": "directmessage",
-        "user_id": USER,
-        "user_name": USER_NAME,
-        "command": COMMAND,
-        "text": text,
-        "api_app_id": APP_ID,
-        "is_enterprise_install": "false",
-        "response_url": response_url,
-        "trigger_id": f"{next(_ids)}.console.trigger",
-    }
-
-
-def action_payload(
-    *,
-    button: Mapping[str, Any],
-    where: str,
-    ts: str = "",
-    thread_ts: str | None = None,
-    message: Mapping[str, Any] | None = None,
-    view: Mapping[str, Any] | None = None,
-    response_url: str = "",
-) -> dict[str, Any]:
-    """A block_actions click on `button`, placed where Slack would say the button was."""
-    clicked = {
-        "type": "button",
-        "action_id": button.get("action_id", ""),
-        "block_id": button.get("block_id", ""),
-        "text": button.get("text", {"type": "plain_text", "text": ""}),
-        "value": button.get("value", ""),
-        "action_ts": f"{time.time():.6f}",
-    }
-    if button.get("style"):
-        clicked["style"] = button["style"]
-    payload: dict[str, Any] = {
-        "type": "block_actions",
-        "user": {"id": USER, "username": USER_NAME, "name": USER_NAME, "team_id": TEAM},
-        "api_app_id": APP_ID,
-        "token": "unused",
-        "trigger_id": f"{next(_ids)}.console.trigger",
-        "team": {"id": TEAM, "domain": "console"},
-        "enterprise": None,
-        "is_enterprise_install": False,
-        "state": {"values": {}},
-        "actions": [clicked],
-    }
-    if where in {"home", "modal"}:
-        view_id = (view or {}).get("id") or "V0CONSOLE0"
-        payload["container"] = {"type": "view", "view_id": view_id}
-        payload["view"] = {
-            "id": view_id,
-            "team_id": TEAM,
-            "type": (view or {}).get("type", where),
-            "blocks": list((view or {}).get("blocks") or []),
-            "state": {"values": {}},
-        }
-        return payload
-    ephemeral = where == "ephemeral"
-    container: dict[str, Any] = {
-        "type": "message",
-        "message_ts": ts,
-        "channel_id": DM,
-        "is_ephemeral": ephemeral,
-    }
-    if thread_ts:
-        container["thread_ts"] = thread_ts
-    payload["container"] = container
-    payload["channel"] = {"id": DM, "name": "directmessage"}
-    if not ephemeral and message is not None:
-        payload["message"] = dict(message)
-    payload["response_url"] = response_url
-    return payload
-
-
-def shortcut_payload(callback_id: str, *, text: str | None, response_url: str) -> dict[str, Any]:
-    """A shortcut as Slack sends it: on a message (with its text) or from anywhere (without)."""
-    payload: dict[str, Any] = {
-        "type": "shortcut" if text is None else "message_action",
-        "callback_id": callback_id,
-        "trigger_id": f"{next(_ids)}.console.trigger",
-        "action_ts": f"{time.time():.6f}",
-        "team": {"id": TEAM, "domain": "console"},
-        "user": {"id": USER, "username": USER_NAME, "name": USER_NAME, "team_id": TEAM},
-        "token": "unused",
-    }
-    if text is not None:
-        ts = f"{time.time():.6f}"
-        payload["channel"] = {"id": DM, "name": "directmessage"}
-        payload["message"] = {"type": "message", "user": USER, "ts": ts, "text": text}
-        payload["message_ts"] = ts
-        payload["response_url"] = response_url
-    return payload
-
-
-def home_opened_envelope() -> dict[str, Any]:
-    """The Events API envelope Slack sends when the person opens RoleFit's App Home tab."""
-    return {
-        "token": "unused",
-        "team_id": TEAM,
-        "api_app_id": APP_ID,
-        "type": "event_callback",
-        "event_id": f"Ev{next(_ids):08d}CONSOLE",
-        "event_time": int(time.time()),
-        "event": {
-            "type": "app_home_opened",
-            "user": USER,
-            "channel": DM,
-            "tab": "home",
-            "event_ts": f"{time.time():.6f}",
-        },
-        "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
-    }
+# What the person sees (pure)
 
 
 def label_for(change: Change) -> str:
@@ -279,7 +140,7 @@ class Console:
         self.palette = palette
         self._width = width or terminal_width
         self._secret = secrets.token_hex(16)
-        self.slack = ConsoleSlack(token=f"xoxb-console-{secrets.token_hex(8)}")
+        self.slack = LocalSlack(token=f"xoxb-console-{secrets.token_hex(8)}", strict=True)
         self.app: AsyncApp | None = None
         self.choices: list[Choice] = []
         self._round: list[Choice] = []
@@ -303,7 +164,7 @@ class Console:
         if text.isdigit():
             await self.press(int(text))
         elif text.lower() == HOME:
-            await self._run(json.dumps(home_opened_envelope()), "application/json")
+            await self._run(json_body(payloads.envelope(payloads.home_opened())), JSON)
         elif text.lower() == SHORTCUT or text.lower().startswith(SHORTCUT + " "):
             await self.shortcut(text[len(SHORTCUT) :].strip())
         else:
@@ -312,8 +173,10 @@ class Console:
 
     async def command(self, text: str) -> None:
         key = self.slack.new_key()
-        payload = command_payload(text, response_url=self.slack.response_url(key))
-        response, started = await self._dispatch(urlencode(payload), FORM)
+        payload = payloads.command(
+            text, channel=DM, response_url=self.slack.response_url(target=key)
+        )
+        response, started = await self._dispatch(form_body(payload), FORM)
         if response.status == 200 and response.body:
             change = self.slack.respond(key, _ack_message(response.body), announce=False)
             if change is not None:
@@ -326,15 +189,20 @@ class Console:
         """Run one of the app's shortcuts, or list them."""
         name, _, text = args.partition(" ")
         if name.lower() == "ask" and text.strip():
-            url = self.slack.response_url(None)
-            payload = shortcut_payload(ASK_SHORTCUT, text=text.strip(), response_url=url)
+            payload = payloads.message_shortcut(
+                ASK_SHORTCUT,
+                text=text.strip(),
+                channel=DM,
+                author=USER,
+                response_url=self.slack.response_url(None),
+            )
         elif name.lower() == "decide" and not text.strip():
-            payload = shortcut_payload(DECIDE_SHORTCUT, text=None, response_url="")
+            payload = payloads.global_shortcut(DECIDE_SHORTCUT)
         else:
             self.say("Shortcuts (in Slack: the ⚡ menu, or a message's ⋮ menu):")
             self.say(*(f"  {usage:<26} {what}" for usage, what in SHORTCUTS))
             return
-        await self._run(urlencode({"payload": json.dumps(payload)}), FORM)
+        await self._run(payload_body(payload), FORM)
 
     async def press(self, number: int) -> None:
         if not 1 <= number <= len(self.choices):
@@ -348,16 +216,15 @@ class Console:
             return
         label = text_object(choice.button.get("text"), self.palette)
         self.note(f"You pressed “{label}”.")
-        payload = action_payload(
-            button=choice.button,
-            where=message.where,
-            ts=message.ts,
-            thread_ts=message.thread_ts,
+        payload = payloads.block_action(
+            choice.button,
+            channel=message.channel,
+            response_url=self.slack.response_url(target=message.key),
+            ephemeral=message.where == "ephemeral",
             message=message.content(),
-            view=message.view,
-            response_url=self.slack.response_url(message.key),
+            view={"type": message.where, **(message.view or {})} if message.view else None,
         )
-        await self._run(urlencode({"payload": json.dumps(payload)}), FORM)
+        await self._run(payload_body(payload), FORM)
 
     async def _run(self, body: str, content_type: str) -> None:
         response, started = await self._dispatch(body, content_type)
@@ -371,8 +238,9 @@ class Console:
         """Into the app in-process, signed; returns the ack and the tasks (lazy listeners) it
         started."""
         assert self.app is not None, "start() first"
-        headers = {"Content-Type": content_type}
-        headers.update(sign(body, secret=self._secret, timestamp=int(time.time())))
+        headers: dict[str, str | Sequence[str]] = {
+            **signed_headers(body, content_type=content_type, secret=self._secret)
+        }
         before = asyncio.all_tasks()
         response = await self.app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
         return response, asyncio.all_tasks() - before
@@ -531,8 +399,9 @@ def run_console(
     stdin, out, err = stdin or sys.stdin, out or sys.stdout, err or sys.stderr
     env = os.environ if env is None else env
     interactive = stdin.isatty()
-    with contextlib.suppress(AttributeError, ValueError):
-        out.reconfigure(errors="replace")  # type: ignore[attr-defined]
+    if isinstance(out, io.TextIOWrapper):
+        with contextlib.suppress(ValueError):
+            out.reconfigure(errors="replace")
     if interactive:
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401  (up/down history and line editing for input())

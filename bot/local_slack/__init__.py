@@ -1,1 +1,2 @@
-"""One local stand-in for Slack: Web API, payloads and signing, for the console, tests and bench."""
+"""The one local Slack, for the console, the tests and the benchmarks: the fake workspace, the
+Web API stand-in, payload builders, request signing and the server launcher."""

@@ -1,4 +1,5 @@
-"""The real app on a real socket, pointed at the Web API stand-in, driven by signed requests."""
+"""The real app on a real socket (in this process, or as `rolefit serve`), pointed at the Web API
+stand-in, driven by signed requests."""
 
 from __future__ import annotations
 
@@ -11,26 +12,27 @@ from aiohttp import web
 from bot.cards.replies import RoleFit
 from bot.config import Settings
 from bot.knowledge.model import Knowledge
-from bot.slack.app import build_http_app, build_services
-from bot.slack.services import Services
-from tests.support import payloads
-from tests.support.signing import (
+from bot.local_slack import payloads
+from bot.local_slack.launcher import LocalServer, launch, server_env
+from bot.local_slack.signing import (
     BOT_TOKEN,
+    FORM,
+    JSON,
     SIGNING_SECRET,
     form_body,
     json_body,
     payload_body,
     signed_headers,
 )
-from tests.support.slack_stub import SlackStub
-
-FORM = "application/x-www-form-urlencoded"
+from bot.local_slack.standin import LocalSlack, serve_local
+from bot.slack.app import build_http_app, build_services
+from bot.slack.services import Services
 
 
 class RunningApp:
     """Start with `await RunningApp.start(stub, knowledge)`; stop with `await app.stop()`."""
 
-    def __init__(self, stub: SlackStub, services: Services) -> None:
+    def __init__(self, stub: LocalSlack, services: Services) -> None:
         self.stub = stub
         self.services = services
         self.port = 0
@@ -39,7 +41,7 @@ class RunningApp:
 
     @classmethod
     async def start(
-        cls, stub: SlackStub, knowledge: Knowledge, *, services: Services | None = None
+        cls, stub: LocalSlack, knowledge: Knowledge, *, services: Services | None = None
     ) -> RunningApp:
         services = services or build_services(RoleFit(knowledge))
         settings = Settings(
@@ -47,11 +49,7 @@ class RunningApp:
         )
         running = cls(stub, services)
         web_app = build_http_app(settings=settings, services=services)
-        running._runner = web.AppRunner(web_app, access_log=None)
-        await running._runner.setup()
-        site = web.TCPSite(running._runner, "127.0.0.1", 0)
-        await site.start()
-        running.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        running._runner, running.port = await serve_local(web_app)
         running.session = aiohttp.ClientSession()
         return running
 
@@ -101,9 +99,7 @@ class RunningApp:
         headers: dict[str, str] | None = None,
     ) -> int:
         data = payloads.envelope(event, event_id=event_id)
-        status, _ = await self.post(
-            json_body(data), content_type="application/json", headers=headers
-        )
+        status, _ = await self.post(json_body(data), content_type=JSON, headers=headers)
         return status
 
     async def click(self, button: dict[str, Any], **kwargs: Any) -> int:
@@ -115,3 +111,31 @@ class RunningApp:
     async def interact(self, payload: dict[str, Any], **kwargs: Any) -> tuple[int, str]:
         """Any interactivity payload (a submission, a shortcut), form-encoded and signed."""
         return await self.post(payload_body(payload), content_type=FORM, **kwargs)
+
+
+async def start_serve(stub: LocalSlack, **env: str) -> LocalServer:
+    """`rolefit serve` as its own process, pointed at `stub`, logging at INFO unless told."""
+    return await launch(env=server_env(api_url=stub.api_url, **{"LOG_LEVEL": "INFO", **env}))
+
+
+async def send_event(server: LocalServer, event: dict[str, Any]) -> int:
+    """Post one signed Events API envelope around `event`; the HTTP status."""
+    body = json_body(payloads.envelope(event))
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{server.url}/slack/events",
+            data=body.encode(),
+            headers=signed_headers(body, content_type=JSON),
+        ) as response,
+    ):
+        return response.status
+
+
+async def refuses(server: LocalServer) -> bool:
+    """True once a new request is turned away (connection refused, or 503 while draining)."""
+    try:
+        async with aiohttp.ClientSession() as fresh, fresh.get(f"{server.url}/healthz") as resp:
+            return resp.status == 503
+    except aiohttp.ClientError:
+        return True

@@ -9,10 +9,13 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.support import payloads
+from bot.local_slack import payloads
+from bot.local_slack.standin import serve_local
 
 
-def events_api(envelope_id: str, event: dict[str, Any], *, retry_attempt: int = 0) -> dict:
+def events_api(
+    envelope_id: str, event: dict[str, Any], *, retry_attempt: int = 0
+) -> dict[str, Any]:
     return {
         "envelope_id": envelope_id,
         "type": "events_api",
@@ -23,7 +26,7 @@ def events_api(envelope_id: str, event: dict[str, Any], *, retry_attempt: int = 
     }
 
 
-def slash_command(envelope_id: str, command: dict[str, Any]) -> dict:
+def slash_command(envelope_id: str, command: dict[str, Any]) -> dict[str, Any]:
     return {
         "envelope_id": envelope_id,
         "type": "slash_commands",
@@ -46,11 +49,7 @@ class SocketSlack:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_get("/link", self._link)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, port = await serve_local(app)
         self.url = f"ws://127.0.0.1:{port}/link"
 
     async def stop(self) -> None:
