@@ -11,6 +11,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from bot.concepts import EMPTY as NO_CONCEPTS
+from bot.concepts import Concepts, parse_concepts
 from bot.problems import KnowledgeError, Problem
 from bot.walkthrough_model import Walkthrough, parse_walkthrough
 from bot.yaml_source import LineDict, kind_of, line_of, load_yaml
@@ -54,7 +56,9 @@ MIN_PHRASINGS = 4
 MIN_FAQ_ENTRIES = 60
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
-FILES = ("faq.yml", "roles.yml", "comparison.yml", "decision.yml")
+REQUIRED_FILES = ("faq.yml", "roles.yml", "comparison.yml", "decision.yml")
+# concepts.yml (the concept vocabulary, see bot/concepts.py) may be left out: no concepts then.
+FILES = (*REQUIRED_FILES, "concepts.yml")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +119,7 @@ class Knowledge:
     areas: tuple[ComparisonArea, ...]
     walkthrough: Walkthrough
     source: str
+    concepts: Concepts = NO_CONCEPTS
     by_id: Mapping[str, FaqEntry] = field(init=False)
     _topics: Mapping[str, tuple[FaqEntry, ...]] = field(init=False, repr=False)
 
@@ -560,7 +565,7 @@ def collect_problems(folder: Path) -> tuple[Knowledge | None, list[Problem]]:
     if not folder.is_dir():
         return None, [Problem(file=str(folder), message="is not a folder")]
     present = {p.name for p in folder.glob("*.yml")}
-    for name in FILES:
+    for name in REQUIRED_FILES:
         if name not in present:
             problems.append(Problem(file=name, message=f"missing from {folder}"))
     for name in sorted(present - set(FILES)):
@@ -585,6 +590,8 @@ def collect_problems(folder: Path) -> tuple[Knowledge | None, list[Problem]]:
     walkthrough = parse(
         "decision.yml", lambda d, c: parse_walkthrough(d, file=c.file, problems=c.problems), None
     )
+
+    concepts = parse("concepts.yml", parse_concepts, NO_CONCEPTS)
 
     ids = faq_result.declared_ids
     for link in links:
@@ -619,6 +626,7 @@ def collect_problems(folder: Path) -> tuple[Knowledge | None, list[Problem]]:
         areas=tuple(area for area, _ in areas),
         walkthrough=walkthrough,
         source=str(folder),
+        concepts=concepts,
     )
     return knowledge, []
 

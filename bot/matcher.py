@@ -33,12 +33,14 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from bot.concepts import EMPTY, Concepts
+from bot.focus import Focus, read
 from bot.knowledge import FaqEntry
 from bot.text_norm import STOPWORDS, canonical_words, clean_words, stem
 
 Verdict = Literal["answer", "suggest", "none"]
 
-MAX_QUESTION_CHARS = 300
+MAX_QUESTION_CHARS = 1200
 ANSWER_AT = 58.0
 SUGGEST_AT = 40.0
 MAX_ALTERNATIVES = 3
@@ -78,6 +80,8 @@ class MatchResult:
     best: Candidate | None
     alternatives: tuple[Candidate, ...]
     truncated: bool = False
+    others: tuple[Candidate, ...] = ()
+    """Answers to the message's other questions, when it asks several."""
 
     @property
     def answered(self) -> bool:
@@ -138,8 +142,10 @@ class Matcher:
         *,
         answer_at: float = ANSWER_AT,
         suggest_at: float = SUGGEST_AT,
+        concepts: Concepts = EMPTY,
     ) -> None:
         self.entries: tuple[FaqEntry, ...] = tuple(entries)
+        self.concepts = concepts
         self.answer_at = answer_at
         self.suggest_at = suggest_at
         raw_vocab: set[str] = set()
@@ -149,13 +155,13 @@ class Matcher:
             for text in (entry.question, *entry.phrasings):
                 cleaned = clean_words(text)
                 raw_vocab.update(w for w in cleaned if len(w) >= 4 and w not in STOPWORDS)
-                words = frozenset(canonical_words(cleaned))
+                words = frozenset(canonical_words(concepts.rewrite(cleaned)))
                 if words:
                     phrasings.append(words)
             answer_words = clean_words(entry.answer)
             raw_vocab.update(w for w in answer_words if len(w) >= 4 and w not in STOPWORDS)
             strong = frozenset().union(*phrasings)
-            weak = frozenset(canonical_words(answer_words)) - strong
+            weak = frozenset(canonical_words(concepts.rewrite(answer_words))) - strong
             parsed.append((strong, weak, phrasings))
         count = max(len(self.entries), 1)
         frequency: dict[str, int] = {}
@@ -198,41 +204,50 @@ class Matcher:
             self._corrections[word] = fixed
         return fixed
 
-    def _query_words(self, text: str) -> dict[str, float]:
-        """Canonical question words with their weights (typo fixes count a little less)."""
-        raw = clean_words(text)[:60]
+    def _query_words(self, parts: list[tuple[str, float]]) -> dict[str, float]:
+        """Canonical question words with their weights: each part's words count by the part's
+        factor (see `focus`), typo fixes count a little less, a word keeps its best weight."""
+        raws = [clean_words(text)[:60] for text, _ in parts]
         fixes: dict[str, str] = {}
         corrected: set[str] = set()
         plain = self._plain
-        for word in [word for word in raw if word not in plain]:
-            if word.isdigit() or stem(word) in self._idf:
-                continue
-            replacement = self._correct(word)
-            if replacement is not None:
-                fixes[word] = replacement
-                corrected.add(replacement)
-        fixed = [fixes.get(word, word) for word in raw] if fixes else raw
+        for raw in raws:
+            for word in [word for word in raw if word not in plain]:
+                if word in fixes or word.isdigit() or stem(word) in self._idf:
+                    continue
+                replacement = self._correct(word)
+                if replacement is not None:
+                    fixes[word] = replacement
+                    corrected.add(replacement)
         corrected_canon = set(canonical_words(list(corrected))) if corrected else set()
-        words = canonical_words(fixed)
-        unknown = self._unknown_idf if ANCHORS.isdisjoint(words) else UNKNOWN_ANCHORED
+        rewrite = self.concepts.rewrite
+        canon = [
+            canonical_words(rewrite([fixes.get(w, w) for w in raw] if fixes else raw))
+            for raw in raws
+        ]
+        anchored = any(not ANCHORS.isdisjoint(words) for words in canon)
+        unknown = UNKNOWN_ANCHORED if anchored else self._unknown_idf
         idf = self._idf
         weights: dict[str, float] = {}
-        for word in words:
-            weight = idf.get(word)
-            if weight is None:
-                weight = unknown
-            elif weight < MIN_WEIGHT:
-                weight = MIN_WEIGHT
-            if corrected_canon and word in corrected_canon:
-                weight *= _CORRECTED_WEIGHT
-            if word not in weights or weight > weights[word]:
-                weights[word] = weight
+        for words, (_, factor) in zip(canon, parts, strict=True):
+            for word in words:
+                weight = idf.get(word)
+                if weight is None:
+                    weight = unknown
+                elif weight < MIN_WEIGHT:
+                    weight = MIN_WEIGHT
+                if corrected_canon and word in corrected_canon:
+                    weight *= _CORRECTED_WEIGHT
+                weight *= factor
+                if word not in weights or weight > weights[word]:
+                    weights[word] = weight
         return weights
 
     def match(self, question: str) -> MatchResult:
         truncated = len(question) > MAX_QUESTION_CHARS
         text = question[:MAX_QUESTION_CHARS] if truncated else question
-        query = self._query_words(text)
+        focus = read(text)
+        query = self._query_words(focus.weighted())
         if not query:
             return MatchResult(question, "none", None, (), truncated)
         ranked = self._ranked(query)
@@ -247,8 +262,37 @@ class Matcher:
             shown = round(score, 1)
             if shown >= self.suggest_at:
                 alternatives.append(Candidate(self.entries[index], shown))
-        verdict: Verdict = "answer" if best.score >= self.answer_at else "suggest"
-        return MatchResult(question, verdict, best, tuple(alternatives), truncated)
+        verdict = self._verdict(best, alternatives, focus, query)
+        others = self._others(focus, best, alternatives) if focus.several else ()
+        return MatchResult(question, verdict, best, tuple(alternatives), truncated, others)
+
+    def _verdict(
+        self, best: Candidate, alternatives: list[Candidate], focus: Focus, query: dict[str, float]
+    ) -> Verdict:
+        if best.score < self.answer_at:
+            return "suggest"
+        if not self.concepts.outside.isdisjoint(query):
+            return "suggest"
+        return "answer"
+
+    def _others(
+        self, focus: Focus, best: Candidate, alternatives: list[Candidate]
+    ) -> tuple[Candidate, ...]:
+        """The best entry for each other asking sentence, when it is clear on its own."""
+        seen = {best.entry.id}
+        found: list[Candidate] = []
+        for sentence in focus.asking[:MAX_ALTERNATIVES + 1]:
+            query = self._query_words([(sentence, 1.0)])
+            if not query:
+                continue
+            ranked = self._ranked(query)
+            if not ranked or ranked[0][1] < self.answer_at:
+                continue
+            entry = self.entries[ranked[0][0]]
+            if entry.id not in seen:
+                seen.add(entry.id)
+                found.append(Candidate(entry, round(ranked[0][1], 1)))
+        return tuple(found[:MAX_ALTERNATIVES])
 
     def _ranked(self, query: dict[str, float]) -> list[tuple[int, float]]:
         """Entries by score, then entry number; the first `_KEEP` are exactly the top."""

@@ -35,7 +35,7 @@ class RoleFit:
 
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
-        self.matcher = Matcher(knowledge.entries)
+        self.matcher = Matcher(knowledge.entries, concepts=knowledge.concepts)
         self._grouped = knowledge.topics()
 
     def reply(self, text: str, *, surface: Surface, brief_help: bool = False) -> Reply:
