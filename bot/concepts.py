@@ -33,6 +33,8 @@ class Concept:
     id: str
     means: tuple[str, ...]
     outside: bool = False
+    also: tuple[str, ...] = ()
+    """Tokens added next to the id (a Technical Program Manager is also a kind of TPM)."""
 
 
 def _fold(word: str) -> str:
@@ -46,7 +48,7 @@ class Concepts:
     """Rewrites cleaned words (see `text_norm.clean_words`): each phrase, longest first, and
     each single word that a concept lists becomes the concept's id."""
 
-    __slots__ = ("_phrases", "_single", "_starts", "concepts", "outside")
+    __slots__ = ("_also", "_phrases", "_single", "_starts", "concepts", "outside")
 
     def __init__(self, concepts: Iterable[Concept] = ()) -> None:
         self.concepts: tuple[Concept, ...] = tuple(concepts)
@@ -67,6 +69,14 @@ class Concepts:
         starts = set(single) | set(self._phrases)
         self._starts = frozenset(starts | {w + "s" for w in starts})
         self.outside: frozenset[str] = frozenset(c.id for c in self.concepts if c.outside)
+        self._also = {c.id: c.also for c in self.concepts if c.also}
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every word the concepts' meanings use (so typo fixing leaves them alone)."""
+        return frozenset(
+            w for c in self.concepts for text in c.means for w in clean_words(text)
+        ) | frozenset(w + "s" for w in self._starts if not w.endswith("s"))
 
     def __bool__(self) -> bool:
         return bool(self.concepts)
@@ -94,8 +104,16 @@ class Concepts:
                     taken = size
                     break
             if not taken:
-                out.append(self._single.get(key, word))
+                token = self._single.get(key)
+                if token is None:
+                    out.append(word)
+                    i += 1
+                    continue
+                out.append(token)
                 taken = 1
+            else:
+                token = out[-1]
+            out.extend(self._also.get(token, ()))
             i += taken
         return out
 
@@ -117,6 +135,7 @@ def parse_concepts(data: Any, checker: _Checker) -> Concepts:
         "id": _Field("str", max_len=30),
         "means": _Field("strs", min_items=1, max_len=60),
         "outside": _Field("bool", required=False),
+        "also": _Field("strs", required=False, max_len=30),
     }
     _first_uses(items, checker)
     claimed: dict[str, str] = {}
@@ -135,6 +154,13 @@ def parse_concepts(data: Any, checker: _Checker) -> Concepts:
                 key="id",
             )
             ok = False
+        also: tuple[str, ...] = values.get("also", ())
+        for token in also:
+            if not _TOKEN.match(token):
+                checker.problem(
+                    node, f"'{token}' is not one lowercase word", entry=label, key="also"
+                )
+                ok = False
         means: tuple[str, ...] = values["means"]
         if len(means) > MAX_MEANS:
             checker.problem(
@@ -142,18 +168,20 @@ def parse_concepts(data: Any, checker: _Checker) -> Concepts:
                 key="means",
             )
             ok = False
-        for text in means:
+        for number, text in enumerate(means, 1):
             words = " ".join(_fold(w) for w in clean_words(text))
             if not words:
                 checker.problem(
-                    node, f"'{text}' has no words once punctuation is dropped", entry=label,
+                    node,
+                    f"item {number} ('{text}') has no words once punctuation is dropped",
+                    entry=label,
                     key="means",
                 )
                 ok = False
             elif words in claimed and claimed[words] != values["id"]:
                 checker.problem(
                     node,
-                    f"'{text}' is already a meaning of concept '{claimed[words]}'",
+                    f"item {number} ('{text}') is already a meaning of '{claimed[words]}'",
                     entry=label,
                     key="means",
                 )
@@ -161,5 +189,7 @@ def parse_concepts(data: Any, checker: _Checker) -> Concepts:
             else:
                 claimed[words] = values["id"]
         if ok:
-            parsed.append(Concept(values["id"], means, bool(values.get("outside", False))))
+            parsed.append(
+                Concept(values["id"], means, bool(values.get("outside", False)), also)
+            )
     return Concepts(parsed)

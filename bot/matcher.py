@@ -176,10 +176,13 @@ class Matcher:
         )
         self._impacts = _index(self._entries)
         self._crowd = _crowd(self._entries, self._impacts)
-        self._vocab = tuple(sorted(raw_vocab | {w for w in STOPWORDS if len(w) >= 5}))
+        concept_words = {w for w in concepts.words if len(w) >= 4}
+        self._vocab = tuple(
+            sorted(raw_vocab | concept_words | {w for w in STOPWORDS if len(w) >= 5})
+        )
         self._known = frozenset(raw_vocab) | frozenset(frequency)
         # Words a question may use as they are; `_query_words` looks at the others.
-        self._plain = self._known | STOPWORDS
+        self._plain = self._known | STOPWORDS | concepts.words
         self._corrections: dict[str, str | None] = {}
 
     def _phrasing(self, words: frozenset[str]) -> _Phrasing:
