@@ -35,6 +35,8 @@ class Concept:
     outside: bool = False
     also: tuple[str, ...] = ()
     """Tokens added next to the id (a Technical Program Manager is also a kind of TPM)."""
+    topics: tuple[str, ...] = ()
+    """The topics a question asking about this concept is answered from (none: any)."""
 
 
 def _fold(word: str) -> str:
@@ -48,7 +50,7 @@ class Concepts:
     """Rewrites cleaned words (see `text_norm.clean_words`): each phrase, longest first, and
     each single word that a concept lists becomes the concept's id."""
 
-    __slots__ = ("_also", "_phrases", "_single", "_starts", "concepts", "outside")
+    __slots__ = ("_also", "_phrases", "_single", "_starts", "concepts", "outside", "topics")
 
     def __init__(self, concepts: Iterable[Concept] = ()) -> None:
         self.concepts: tuple[Concept, ...] = tuple(concepts)
@@ -70,6 +72,9 @@ class Concepts:
         self._starts = frozenset(starts | {w + "s" for w in starts})
         self.outside: frozenset[str] = frozenset(c.id for c in self.concepts if c.outside)
         self._also = {c.id: c.also for c in self.concepts if c.also}
+        self.topics: dict[str, frozenset[str]] = {
+            c.id: frozenset(c.topics) for c in self.concepts if c.topics
+        }
 
     @property
     def words(self) -> frozenset[str]:
@@ -123,7 +128,7 @@ EMPTY = Concepts()
 
 def parse_concepts(data: Any, checker: _Checker) -> Concepts:
     """Read `concepts.yml`, recording every problem on `checker` (file, entry, field, line)."""
-    from bot.knowledge import _Field, _first_uses, _label, _top
+    from bot.knowledge import TOPICS, _Field, _first_uses, _label, _top
 
     items = _top(data, "concepts", checker)
     if items is None:
@@ -136,6 +141,7 @@ def parse_concepts(data: Any, checker: _Checker) -> Concepts:
         "means": _Field("strs", min_items=1, max_len=60),
         "outside": _Field("bool", required=False),
         "also": _Field("strs", required=False, max_len=30),
+        "topics": _Field("strs", required=False, max_len=40),
     }
     _first_uses(items, checker)
     claimed: dict[str, str] = {}
@@ -159,6 +165,13 @@ def parse_concepts(data: Any, checker: _Checker) -> Concepts:
             if not _TOKEN.match(token):
                 checker.problem(
                     node, f"'{token}' is not one lowercase word", entry=label, key="also"
+                )
+                ok = False
+        topics: tuple[str, ...] = values.get("topics", ())
+        for topic in topics:
+            if topic not in TOPICS:
+                checker.problem(
+                    node, f"'{topic}' is not in the topic vocabulary", entry=label, key="topics"
                 )
                 ok = False
         means: tuple[str, ...] = values["means"]
@@ -190,6 +203,6 @@ def parse_concepts(data: Any, checker: _Checker) -> Concepts:
                 claimed[words] = values["id"]
         if ok:
             parsed.append(
-                Concept(values["id"], means, bool(values.get("outside", False)), also)
+                Concept(values["id"], means, bool(values.get("outside", False)), also, topics)
             )
     return Concepts(parsed)

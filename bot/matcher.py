@@ -53,6 +53,11 @@ UNANCHORED = 0.7
 UNKNOWN_ANCHORED = 1.0
 MIN_WEIGHT = 1.0
 _KEEP = MAX_ALTERNATIVES + 1
+NEAR_AT = 25.0
+"""The least score at which a role question's closest entries are offered ("did you mean")."""
+_ROLES = frozenset({"pm", "tpm", "pgm", "tpgm", "pm2tpm", "tpm2pm"})
+_TOPIC_EVIDENCE = 0.5
+"""An entry of the asked topic is offered when it scores at least this share of `SUGGEST_AT`."""
 _FIRST_VISITS = 48
 _BATCH = 8
 _BOUND_SLACK = 1 + 1e-9
@@ -184,6 +189,10 @@ class Matcher:
         # Words a question may use as they are; `_query_words` looks at the others.
         self._plain = self._known | STOPWORDS | concepts.words
         self._corrections: dict[str, str | None] = {}
+        by_topic: dict[str, list[int]] = {}
+        for index, entry in enumerate(self.entries):
+            by_topic.setdefault(entry.topic, []).append(index)
+        self._by_topic = {topic: tuple(found) for topic, found in by_topic.items()}
 
     def _phrasing(self, words: frozenset[str]) -> _Phrasing:
         terms = tuple((w, self._idf[w]) for w in words)
@@ -208,8 +217,12 @@ class Matcher:
         return fixed
 
     def _query_words(self, parts: list[tuple[str, float]]) -> dict[str, float]:
+        return self._query(parts)[0]
+
+    def _query(self, parts: list[tuple[str, float]]) -> tuple[dict[str, float], set[str]]:
         """Canonical question words with their weights: each part's words count by the part's
-        factor (see `focus`), typo fixes count a little less, a word keeps its best weight."""
+        factor (see `focus`), typo fixes count a little less, a word keeps its best weight;
+        and the words of the asking parts (factor 1)."""
         raws = [clean_words(text)[:60] for text, _ in parts]
         fixes: dict[str, str] = {}
         corrected: set[str] = set()
@@ -232,7 +245,10 @@ class Matcher:
         unknown = UNKNOWN_ANCHORED if anchored else self._unknown_idf
         idf = self._idf
         weights: dict[str, float] = {}
+        focal: set[str] = set()
         for words, (_, factor) in zip(canon, parts, strict=True):
+            if factor >= 1.0:
+                focal.update(words)
             for word in words:
                 weight = idf.get(word)
                 if weight is None:
@@ -244,17 +260,23 @@ class Matcher:
                 weight *= factor
                 if word not in weights or weight > weights[word]:
                     weights[word] = weight
-        return weights
+        return weights, focal
 
     def match(self, question: str) -> MatchResult:
         truncated = len(question) > MAX_QUESTION_CHARS
         text = question[:MAX_QUESTION_CHARS] if truncated else question
         focus = read(text)
-        query = self._query_words(focus.weighted())
+        query, focal = self._query(focus.weighted())
         if not query:
             return MatchResult(question, "none", None, (), truncated)
         ranked = self._ranked(query)
-        if not ranked or ranked[0][1] < self.suggest_at:
+        topics = self._asked_topics(focal)
+        # A message whose asking part names a role or an asked-about concept is a role question:
+        # its closest entries are offered on less evidence than an unanchored message's.
+        floor = self.suggest_at
+        if topics or not _ROLES.isdisjoint(focal):
+            floor = min(self.suggest_at, NEAR_AT)
+        if not ranked or ranked[0][1] < floor:
             best = Candidate(self.entries[ranked[0][0]], round(ranked[0][1], 1)) if ranked else None
             return MatchResult(question, "none", best, (), truncated)
         best = Candidate(self.entries[ranked[0][0]], round(ranked[0][1], 1))
@@ -265,14 +287,58 @@ class Matcher:
             shown = round(score, 1)
             if shown >= self.suggest_at:
                 alternatives.append(Candidate(self.entries[index], shown))
-        verdict = self._verdict(best, alternatives, focus, query)
+        if topics and best.entry.topic not in topics:
+            alternatives = self._with_topic(query, ranked, topics, alternatives)
+        verdict = self._verdict(best, alternatives, topics, query)
+        if verdict == "suggest":
+            alternatives = _varied(best, alternatives, self.entries, ranked, floor)
         others = self._others(focus, best, alternatives) if focus.several else ()
         return MatchResult(question, verdict, best, tuple(alternatives), truncated, others)
 
+    def _asked_topics(self, focal: set[str]) -> frozenset[str]:
+        """The topics the asking part's concepts point to (empty: no such concept)."""
+        topics = self.concepts.topics
+        found = [topics[w] for w in focal if w in topics]
+        return frozenset().union(*found) if found else frozenset()
+
+    def _with_topic(
+        self,
+        query: dict[str, float],
+        ranked: list[tuple[int, float]],
+        topics: frozenset[str],
+        alternatives: list[Candidate],
+    ) -> list[Candidate]:
+        """The alternatives with the best entry of an asked topic first, when one has evidence."""
+        question = _Question(query, self._idf)
+        best_index, best_score = -1, self.suggest_at * _TOPIC_EVIDENCE
+        first = ranked[0][0]
+        for topic in sorted(topics):
+            for index in self._by_topic.get(topic, ()):
+                item = self._entries[index]
+                hits = item.reach.keys() & query.keys()
+                if not hits or index == first:
+                    continue
+                score = question.score(
+                    item, question.recall(item), _precision(item, question, hits)
+                )
+                if score > best_score or (score == best_score and index < best_index):
+                    best_index, best_score = index, score
+        if best_index < 0:
+            return alternatives
+        pick = Candidate(self.entries[best_index], round(best_score, 1))
+        rest = [c for c in alternatives if c.entry.id != pick.entry.id]
+        return [pick, *rest][:MAX_ALTERNATIVES]
+
     def _verdict(
-        self, best: Candidate, alternatives: list[Candidate], focus: Focus, query: dict[str, float]
+        self,
+        best: Candidate,
+        alternatives: list[Candidate],
+        topics: frozenset[str],
+        query: dict[str, float],
     ) -> Verdict:
         if best.score < self.answer_at:
+            return "suggest"
+        if topics and best.entry.topic not in topics:
             return "suggest"
         if not self.concepts.outside.isdisjoint(query):
             return "suggest"
@@ -307,6 +373,36 @@ class Matcher:
             return _ranked_directly(self._entries, lists, question, self._crowd)
         walk = _Walk(self._entries, impacts, question, crowded=len(self._entries) // 2)
         return walk.run()
+
+
+def _varied(
+    best: Candidate,
+    alternatives: list[Candidate],
+    entries: tuple[FaqEntry, ...],
+    ranked: list[tuple[int, float]],
+    floor: float,
+) -> list[Candidate]:
+    """"Did you mean" choices: the alternatives and the next-ranked entries above `floor`,
+    preferring topics not offered yet, so that three choices cover as many readings as they
+    can; the order among equals stays the ranking's."""
+    pool = list(alternatives)
+    held = {best.entry.id, *(c.entry.id for c in pool)}
+    for index, score in ranked[1:]:
+        if score < floor:
+            break
+        if entries[index].id not in held:
+            held.add(entries[index].id)
+            pool.append(Candidate(entries[index], round(score, 1)))
+    seen = {best.entry.topic}
+    fresh: list[Candidate] = []
+    again: list[Candidate] = []
+    for candidate in pool:
+        if candidate.entry.topic in seen:
+            again.append(candidate)
+        else:
+            seen.add(candidate.entry.topic)
+            fresh.append(candidate)
+    return [*fresh, *again][:MAX_ALTERNATIVES]
 
 
 class _Question:
