@@ -17,6 +17,7 @@ from dataclasses import dataclass
 # Where sentences end: ., ?, ! (and runs of them) followed by space, or line breaks.
 _SPLIT = re.compile(
     r"(?<=[.?!])[\"')\]]*\s+|\s*\n+\s*|(?<=\?)(?=[A-Za-z])|(?<=[a-z][.!])(?=[A-Z][a-z])"
+    r"|(?<=\w):\s+"
 )
 _OPENERS = frozenset(
     """
