@@ -53,9 +53,17 @@ UNANCHORED = 0.7
 UNKNOWN_ANCHORED = 1.0
 MIN_WEIGHT = 1.0
 _KEEP = MAX_ALTERNATIVES + 1
+STRONG = 85.0
+"""A score that answers even against the topics the question's concepts point to."""
+MARGIN = 5.0
+"""An answer needs this lead over the best entry of another topic (when both fit the question's
+concepts equally)."""
+AGREED_SHARE = 0.78
+"""A best entry in the topic the question's concepts point to is answered from this share of
+`ANSWER_AT` (about 45)."""
 NEAR_AT = 25.0
 """The least score at which a role question's closest entries are offered ("did you mean")."""
-_ROLES = frozenset({"pm", "tpm", "pgm", "tpgm", "pm2tpm", "tpm2pm"})
+_ROLES = frozenset({"pm", "tpm", "pgm", "tpgm", "pm2tpm", "tpm2pm", "projectmanager"})
 _TOPIC_EVIDENCE = 0.5
 """An entry of the asked topic is offered when it scores at least this share of `SUGGEST_AT`."""
 _FIRST_VISITS = 48
@@ -216,8 +224,9 @@ class Matcher:
             self._corrections[word] = fixed
         return fixed
 
-    def _query_words(self, parts: list[tuple[str, float]]) -> dict[str, float]:
-        return self._query(parts)[0]
+    def _query_words(self, text: str) -> dict[str, float]:
+        """The weights of one text's words, all of it asking (see `_query`)."""
+        return self._query([(text, 1.0)])[0]
 
     def _query(self, parts: list[tuple[str, float]]) -> tuple[dict[str, float], set[str]]:
         """Canonical question words with their weights: each part's words count by the part's
@@ -336,13 +345,23 @@ class Matcher:
         topics: frozenset[str],
         query: dict[str, float],
     ) -> Verdict:
-        if best.score < self.answer_at:
-            return "suggest"
-        if topics and best.entry.topic not in topics:
-            return "suggest"
+        """`answer` only on clear evidence: a high score, or a fair one whose topic is the one
+        the asking part's concepts point to; never against those concepts, never for a
+        question about a subject outside what RoleFit covers."""
         if not self.concepts.outside.isdisjoint(query):
             return "suggest"
-        return "answer"
+        if topics and best.entry.topic not in topics and best.score < STRONG:
+            return "suggest"
+        rival = next((c for c in alternatives if c.entry.topic != best.entry.topic), None)
+        if rival is not None and best.score < STRONG and best.score - rival.score < MARGIN and (
+            not topics or rival.entry.topic in topics
+        ):
+            return "suggest"
+        if best.score >= self.answer_at:
+            return "answer"
+        if topics and best.score >= self.answer_at * AGREED_SHARE:
+            return "answer"
+        return "suggest"
 
     def _others(
         self, focus: Focus, best: Candidate, alternatives: list[Candidate]
@@ -351,7 +370,7 @@ class Matcher:
         seen = {best.entry.id}
         found: list[Candidate] = []
         for sentence in focus.asking[:MAX_ALTERNATIVES + 1]:
-            query = self._query_words([(sentence, 1.0)])
+            query = self._query_words(sentence)
             if not query:
                 continue
             ranked = self._ranked(query)
