@@ -156,7 +156,9 @@ def parse_concepts(data: Any, checker: _Checker) -> Concepts:
         ok = True
         if not _TOKEN.match(values["id"]):
             checker.problem(
-                node, "a concept id is one lowercase word (letters, then digits)", entry=label,
+                node,
+                "a concept id is one lowercase word (letters, then digits)",
+                entry=label,
                 key="id",
             )
             ok = False
@@ -177,7 +179,9 @@ def parse_concepts(data: Any, checker: _Checker) -> Concepts:
         means: tuple[str, ...] = values["means"]
         if len(means) > MAX_MEANS:
             checker.problem(
-                node, f"has {len(means)} items, over the limit of {MAX_MEANS}", entry=label,
+                node,
+                f"has {len(means)} items, over the limit of {MAX_MEANS}",
+                entry=label,
                 key="means",
             )
             ok = False

@@ -64,7 +64,9 @@ class Outcome:
     def useful(self) -> bool:
         if self.right:
             return True
-        return self.verdict == "suggest" and any(t in self.question.accept for t in self.offered[:3])
+        return self.verdict == "suggest" and any(
+            t in self.question.accept for t in self.offered[:3]
+        )
 
     @property
     def wrong(self) -> bool:
@@ -237,9 +239,7 @@ def confusions(result: Run, limit: int = 10) -> list[tuple[str, str, int]]:
 
 def misses(result: Run) -> list[Outcome]:
     return [
-        o
-        for o in result.outcomes
-        if not (o.useful if not o.question.off_topic else o.declined)
+        o for o in result.outcomes if not (o.useful if not o.question.off_topic else o.declined)
     ]
 
 
@@ -277,7 +277,7 @@ def report(runs: Sequence[tuple[Run, bool]]) -> str:
         "",
         "Written by `make eval` (`python -m bot.evaluation`). Each question is asked as "
         "`rolefit ask --format json -` asks it. *Useful*: answered from an accepted topic, or an "
-        "accepted topic among the first three \"did you mean\" choices. *Right*: answered from an "
+        'accepted topic among the first three "did you mean" choices. *Right*: answered from an '
         "accepted topic. *Confidently wrong*: answered from a topic not accepted (over all "
         "questions). *Declined*: off-topic questions not answered. *Typo'd useful*: on-topic "
         "questions with two adjacent letters swapped in their two longest words. The dev set's "
@@ -294,12 +294,14 @@ def main() -> int:
     from bot.knowledge import load_knowledge
 
     rolefit = RoleFit(load_knowledge())
-    runs: list[tuple[Run, bool]] = [(run("Our own set (tests/eval/questions.yml)", rolefit,
-                                         load_own_set()), False)]
+    runs: list[tuple[Run, bool]] = [
+        (run("Our own set (tests/eval/questions.yml)", rolefit, load_own_set()), False)
+    ]
     path = dev_set_path()
     if path is not None:
-        runs.append((run("Real-question dev set (../shared/eval)", rolefit, load_dev_set(path)),
-                     True))
+        runs.append(
+            (run("Real-question dev set (../shared/eval)", rolefit, load_dev_set(path)), True)
+        )
     else:
         print("dev set not found beside the clone; writing our own set only")
     text = report(runs)

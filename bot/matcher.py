@@ -304,6 +304,14 @@ class Matcher:
         others = self._others(focus, best, alternatives) if focus.several else ()
         return MatchResult(question, verdict, best, tuple(alternatives), truncated, others)
 
+    def outside(self, question: str) -> bool:
+        """True when the question names a subject the concepts mark as outside RoleFit's."""
+        outside = self.concepts.outside
+        if not outside:
+            return False
+        words = self.concepts.rewrite(clean_words(question[:MAX_QUESTION_CHARS]))
+        return not outside.isdisjoint(words)
+
     def _asked_topics(self, focal: set[str]) -> frozenset[str]:
         """The topics the asking part's concepts point to (empty: no such concept)."""
         topics = self.concepts.topics
@@ -353,8 +361,11 @@ class Matcher:
         if topics and best.entry.topic not in topics and best.score < STRONG:
             return "suggest"
         rival = next((c for c in alternatives if c.entry.topic != best.entry.topic), None)
-        if rival is not None and best.score < STRONG and best.score - rival.score < MARGIN and (
-            not topics or rival.entry.topic in topics
+        if (
+            rival is not None
+            and best.score < STRONG
+            and best.score - rival.score < MARGIN
+            and (not topics or rival.entry.topic in topics)
         ):
             return "suggest"
         if best.score >= self.answer_at:
@@ -369,7 +380,7 @@ class Matcher:
         """The best entry for each other asking sentence, when it is clear on its own."""
         seen = {best.entry.id}
         found: list[Candidate] = []
-        for sentence in focus.asking[:MAX_ALTERNATIVES + 1]:
+        for sentence in focus.asking[: MAX_ALTERNATIVES + 1]:
             query = self._query_words(sentence)
             if not query:
                 continue
@@ -401,7 +412,7 @@ def _varied(
     ranked: list[tuple[int, float]],
     floor: float,
 ) -> list[Candidate]:
-    """"Did you mean" choices: the alternatives and the next-ranked entries above `floor`,
+    """ "Did you mean" choices: the alternatives and the next-ranked entries above `floor`,
     preferring topics not offered yet, so that three choices cover as many readings as they
     can; the order among equals stays the ranking's."""
     pool = list(alternatives)

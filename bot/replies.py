@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import intents
-from bot.cards.answer import answer_card, no_match_card, suggest_card
+from bot.cards.answer import answer_card, greeting_card, no_match_card, suggest_card
 from bot.cards.common import Card, Surface
 from bot.cards.compare import area_card, compare_card, unknown_area_card
 from bot.cards.help import help_card, short_help_card
@@ -13,7 +13,8 @@ from bot.cards.profile import jd_card, jd_choice_card, profile_card
 from bot.cards.refs import parse_ref
 from bot.cards.topics import topic_card, topics_card
 from bot.knowledge import Knowledge
-from bot.matcher import Matcher, MatchResult
+from bot.matcher import NEAR_AT, Matcher, MatchResult
+from bot.smalltalk import asks_which_to_hire, smalltalk
 from bot.text_norm import uses_bare_tpm
 
 
@@ -67,7 +68,15 @@ class RoleFit:
         raise AssertionError(f"unhandled intent {intent!r}")
 
     def answer(self, question: str, *, surface: Surface) -> Reply:
+        talk = smalltalk(question[:200])
+        if talk is not None:
+            return Reply(
+                talk,
+                greeting_card(thanks=talk == "thanks"),
+                MatchResult(question, "none", None, ()),
+            )
         result = self.matcher.match(question)
+        decide = asks_which_to_hire(question[:300])
         if result.verdict == "answer" and result.best is not None:
             card = answer_card(
                 result.best.entry,
@@ -76,12 +85,26 @@ class RoleFit:
                 question=question,
                 bare_tpm=uses_bare_tpm(question[:300]),
                 truncated=result.truncated,
+                also_asked=[c.entry for c in result.others],
+                offer_decide=decide,
             )
             return Reply("answer", card, result)
         if result.verdict == "suggest":
-            return Reply("suggest", suggest_card(result, surface=surface), result)
+            card = suggest_card(result, surface=surface, offer_decide=decide)
+            return Reply("suggest", card, result)
+        # A near miss is not dropped: entries with real evidence are offered first.
+        closest = [
+            c.entry
+            for c in (result.best, *result.alternatives)
+            if c is not None and c.score >= NEAR_AT
+        ]
         card = no_match_card(
-            question, knowledge=self.knowledge, surface=surface, truncated=result.truncated
+            question,
+            knowledge=self.knowledge,
+            surface=surface,
+            truncated=result.truncated,
+            closest=closest,
+            nearby=self.matcher.outside(question),
         )
         return Reply("none", card, result)
 
