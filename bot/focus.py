@@ -52,6 +52,8 @@ _ASKING_PHRASES = (
 _WORD = re.compile(r"[a-z]+")
 CONTEXT_WEIGHT = 0.35
 """How much a context word counts against an asking word."""
+LATER_WEIGHT = 0.75
+"""How much the words of a later question count against the first (the main one)."""
 MAX_PARTS = 12
 
 
@@ -75,11 +77,20 @@ class Focus:
         return sum(1 for p in self.parts if p.asking) > 1
 
     def weighted(self) -> list[tuple[str, float]]:
-        """Each part with how much its words count: asking parts 1, context `CONTEXT_WEIGHT`
+        """Each part with how much its words count: the first asking part 1, later ones
+        `LATER_WEIGHT`, context `CONTEXT_WEIGHT`
         (everything counts fully when nothing looks like a question)."""
         if not any(p.asking for p in self.parts):
             return [(p.text, 1.0) for p in self.parts]
-        return [(p.text, 1.0 if p.asking else CONTEXT_WEIGHT) for p in self.parts]
+        weighted: list[tuple[str, float]] = []
+        first = True
+        for part in self.parts:
+            if part.asking:
+                weighted.append((part.text, 1.0 if first else LATER_WEIGHT))
+                first = False
+            else:
+                weighted.append((part.text, CONTEXT_WEIGHT))
+        return weighted
 
 
 def sentences(text: str) -> list[str]:

@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.concepts import EMPTY, Concepts
-from bot.focus import Focus, read
+from bot.focus import CONTEXT_WEIGHT, Focus, read
 from bot.knowledge import FaqEntry
 from bot.text_norm import STOPWORDS, canonical_words, clean_words, stem
 
@@ -231,7 +231,7 @@ class Matcher:
     def _query(self, parts: list[tuple[str, float]]) -> tuple[dict[str, float], set[str]]:
         """Canonical question words with their weights: each part's words count by the part's
         factor (see `focus`), typo fixes count a little less, a word keeps its best weight;
-        and the words of the asking parts (factor 1)."""
+        and the words of the asking parts (factor above `CONTEXT_WEIGHT`)."""
         raws = [clean_words(text)[:60] for text, _ in parts]
         fixes: dict[str, str] = {}
         corrected: set[str] = set()
@@ -256,7 +256,7 @@ class Matcher:
         weights: dict[str, float] = {}
         focal: set[str] = set()
         for words, (_, factor) in zip(canon, parts, strict=True):
-            if factor >= 1.0:
+            if factor > CONTEXT_WEIGHT:
                 focal.update(words)
             for word in words:
                 weight = idf.get(word)
@@ -298,7 +298,7 @@ class Matcher:
                 alternatives.append(Candidate(self.entries[index], shown))
         if topics and best.entry.topic not in topics:
             alternatives = self._with_topic(query, ranked, topics, alternatives)
-        verdict = self._verdict(best, alternatives, topics, query)
+        verdict = self._verdict(best, alternatives, topics, focal, query)
         if verdict == "suggest":
             alternatives = _varied(best, alternatives, self.entries, ranked, floor)
         others = self._others(focus, best, alternatives) if focus.several else ()
@@ -351,12 +351,17 @@ class Matcher:
         best: Candidate,
         alternatives: list[Candidate],
         topics: frozenset[str],
+        focal: set[str],
         query: dict[str, float],
     ) -> Verdict:
         """`answer` only on clear evidence: a high score, or a fair one whose topic is the one
         the asking part's concepts point to; never against those concepts, never for a
-        question about a subject outside what RoleFit covers."""
-        if not self.concepts.outside.isdisjoint(query):
+        question about a subject outside what RoleFit covers (declined unless an entry fits
+        well, which is then offered)."""
+        outside = self.concepts.outside
+        if not outside.isdisjoint(focal) and best.score < self.suggest_at:
+            return "none"
+        if not outside.isdisjoint(query):
             return "suggest"
         if topics and best.entry.topic not in topics and best.score < STRONG:
             return "suggest"
