@@ -22,7 +22,7 @@ _SPLIT = re.compile(
 _OPENERS = frozenset(
     """
     what whats how hows why who whos whom whose when where which should shall do does did is
-    are was were can could would will wont cant isnt arent dont doesnt any anyone advice tips
+    are can could would will wont cant isnt arent dont doesnt any anyone advice tips
     """.split()
 )
 _ASKING_PHRASES = (
