@@ -17,7 +17,7 @@ from bot.text_norm import clean, clean_words, tokens, uses_bare_tpm
 
 @pytest.fixture(scope="module")
 def matcher(knowledge: Knowledge) -> Matcher:
-    return Matcher(knowledge.entries)
+    return Matcher(knowledge.entries, concepts=knowledge.concepts)
 
 
 @pytest.mark.parametrize(
