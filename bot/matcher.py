@@ -197,6 +197,11 @@ class Matcher:
         # Words a question may use as they are; `_query_words` looks at the others.
         self._plain = self._known | STOPWORDS | concepts.words
         self._corrections: dict[str, str | None] = {}
+        self._comparing = frozenset(
+            index
+            for index, (_, _, phrasings) in enumerate(parsed)
+            if phrasings and all(_compares(words) for words in phrasings)
+        )
         by_topic: dict[str, list[int]] = {}
         for index, entry in enumerate(self.entries):
             by_topic.setdefault(entry.topic, []).append(index)
@@ -299,6 +304,13 @@ class Matcher:
         if topics and best.entry.topic not in topics:
             alternatives = self._with_topic(query, ranked, topics, alternatives)
         verdict = self._verdict(best, alternatives, topics, focal, query)
+        if (
+            verdict == "answer"
+            and ranked[0][0] in self._comparing
+            and best.score < STRONG
+            and not _compares(query.keys())
+        ):
+            verdict = "suggest"  # a comparison answers a comparing question only
         if verdict == "suggest":
             alternatives = _varied(best, alternatives, self.entries, ranked, floor)
         others = self._others(focus, best, alternatives) if focus.several else ()
@@ -366,12 +378,7 @@ class Matcher:
         if topics and best.entry.topic not in topics and best.score < STRONG:
             return "suggest"
         rival = next((c for c in alternatives if c.entry.topic != best.entry.topic), None)
-        if (
-            rival is not None
-            and best.score < STRONG
-            and best.score - rival.score < MARGIN
-            and (not topics or rival.entry.topic in topics)
-        ):
+        if rival is not None and best.score < STRONG and best.score - rival.score < MARGIN:
             return "suggest"
         if best.score >= self.answer_at:
             return "answer"
@@ -408,6 +415,14 @@ class Matcher:
             return _ranked_directly(self._entries, lists, question, self._crowd)
         walk = _Walk(self._entries, impacts, question, crowded=len(self._entries) // 2)
         return walk.run()
+
+
+_COMPARING = frozenset({"difference", "versus"})
+
+
+def _compares(words: Collection[str]) -> bool:
+    """Words that compare: two roles, or a word like "difference" or "versus"."""
+    return len(_ROLES.intersection(words)) > 1 or not _COMPARING.isdisjoint(words)
 
 
 def _varied(
