@@ -280,8 +280,13 @@ def report(runs: Sequence[tuple[Run, bool]]) -> str:
         'accepted topic among the first three "did you mean" choices. *Right*: answered from an '
         "accepted topic. *Confidently wrong*: answered from a topic not accepted (over all "
         "questions). *Declined*: off-topic questions not answered. *Typo'd useful*: on-topic "
-        "questions with two adjacent letters swapped in their two longest words. The dev set's "
-        "held-out third (positions 2, 5, 8, ...) was never looked at while tuning.",
+        "questions with two adjacent letters swapped in their two longest words. Rules, concepts "
+        "and entries were tuned on two thirds of the dev set; the held-out third (positions 2, "
+        "5, 8, ...) was only measured, never used to choose them.",
+        "",
+        "Before the work of issue 13 the dev set read: useful 31%, right 17%, confidently wrong "
+        "14%, off-topic declined 83%, typo'd useful 29%; our own set: useful 93%, right 89%, "
+        "confidently wrong 5%, declined 100%, typo'd useful 89%.",
         "",
     ]
     for result, split in runs:
