@@ -109,16 +109,14 @@ class Concepts:
                     taken = size
                     break
             if not taken:
-                token = self._single.get(key)
-                if token is None:
+                single = self._single.get(key)
+                if single is None:
                     out.append(word)
                     i += 1
                     continue
-                out.append(token)
+                out.append(single)
                 taken = 1
-            else:
-                token = out[-1]
-            out.extend(self._also.get(token, ()))
+            out.extend(self._also.get(out[-1], ()))
             i += taken
         return out
 

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -116,7 +115,7 @@ class Run:
         )
 
 
-def _share(items: Sequence[Outcome], test: Any) -> float:
+def _share(items: Sequence[Outcome], test: Callable[[Outcome], bool]) -> float:
     return sum(1 for o in items if test(o)) / len(items) if items else 0.0
 
 
