@@ -308,9 +308,9 @@ class Matcher:
             verdict == "answer"
             and ranked[0][0] in self._comparing
             and best.score < STRONG
-            and not _compares(query.keys())
+            and _one_role(query.keys())
         ):
-            verdict = "suggest"  # a comparison answers a comparing question only
+            verdict = "suggest"  # a question about one role is not answered by a comparison
         if verdict == "suggest":
             alternatives = _varied(best, alternatives, self.entries, ranked, floor)
         others = self._others(focus, best, alternatives) if focus.several else ()
@@ -423,6 +423,11 @@ _COMPARING = frozenset({"difference", "versus"})
 def _compares(words: Collection[str]) -> bool:
     """Words that compare: two roles, or a word like "difference" or "versus"."""
     return len(_ROLES.intersection(words)) > 1 or not _COMPARING.isdisjoint(words)
+
+
+def _one_role(words: Collection[str]) -> bool:
+    """The words name exactly one role and do not compare."""
+    return len(_ROLES.intersection(words)) == 1 and _COMPARING.isdisjoint(words)
 
 
 def _varied(
