@@ -307,7 +307,6 @@ class Matcher:
         if (
             verdict == "answer"
             and ranked[0][0] in self._comparing
-            and best.score < STRONG
             and _one_role(query.keys())
         ):
             verdict = "suggest"  # a question about one role is not answered by a comparison
