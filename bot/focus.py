@@ -50,7 +50,7 @@ _ASKING_PHRASES = (
     "difference between",
 )
 _WORD = re.compile(r"[a-z]+")
-CONTEXT_WEIGHT = 0.35
+CONTEXT_WEIGHT = 0.2
 """How much a context word counts against an asking word."""
 LATER_WEIGHT = 0.75
 """How much the words of a later question count against the first (the main one)."""
