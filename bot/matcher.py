@@ -61,7 +61,7 @@ concepts equally)."""
 AGREED_SHARE = 0.78
 """A best entry in the topic the question's concepts point to is answered from this share of
 `ANSWER_AT` (about 45)."""
-NEAR_AT = 25.0
+NEAR_AT = 20.0
 """The least score at which a role question's closest entries are offered ("did you mean")."""
 _ROLES = frozenset({"pm", "tpm", "pgm", "tpgm", "pm2tpm", "tpm2pm", "projectmanager"})
 _TOPIC_EVIDENCE = 0.5
