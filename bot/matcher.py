@@ -17,6 +17,15 @@ phrasings (always, for the bundled base); `_Walk` walks down the words' lists an
 which keeps large bases sublinear. Either way the ranking, scores included, is the same as scoring
 every entry that shares a word with the question: exact scores come from one place
 (`_Question.score`), computed term by term in the order they always were.
+
+Around the ranking: a message is first read for its focus (`bot.focus`: the asking sentences
+weigh 1, later questions 0.75, context 0.2), and questions and phrasings alike are rewritten with
+the concept vocabulary (`bot.concepts`, knowledge/concepts.yml). The verdict is calibrated
+(`Matcher._verdict`): `answer` needs a clear score and a lead over other topics' entries, or a
+fair score in the topic the question's concepts point to; a question about a subject the
+concepts mark as outside is never answered; a role question with weak evidence still gets
+"did you mean" choices, varied across topics; and each other question of a message is matched
+on its own and offered (`MatchResult.others`).
 """
 
 from __future__ import annotations
@@ -304,15 +313,11 @@ class Matcher:
         if topics and best.entry.topic not in topics:
             alternatives = self._with_topic(query, ranked, topics, alternatives)
         verdict = self._verdict(best, alternatives, topics, focal, query)
-        if (
-            verdict == "answer"
-            and ranked[0][0] in self._comparing
-            and _one_role(query.keys())
-        ):
+        if verdict == "answer" and ranked[0][0] in self._comparing and _one_role(query.keys()):
             verdict = "suggest"  # a question about one role is not answered by a comparison
         if verdict == "suggest":
             alternatives = _varied(best, alternatives, self.entries, ranked, floor)
-        others = self._others(focus, best, alternatives) if focus.several else ()
+        others = self._others(focus, best) if focus.several else ()
         return MatchResult(question, verdict, best, tuple(alternatives), truncated, others)
 
     def outside(self, question: str) -> bool:
@@ -385,9 +390,7 @@ class Matcher:
             return "answer"
         return "suggest"
 
-    def _others(
-        self, focus: Focus, best: Candidate, alternatives: list[Candidate]
-    ) -> tuple[Candidate, ...]:
+    def _others(self, focus: Focus, best: Candidate) -> tuple[Candidate, ...]:
         """The best entry for each other asking sentence, when it is clear on its own."""
         seen = {best.entry.id}
         found: list[Candidate] = []
