@@ -50,7 +50,16 @@ class Concepts:
     """Rewrites cleaned words (see `text_norm.clean_words`): each phrase, longest first, and
     each single word that a concept lists becomes the concept's id."""
 
-    __slots__ = ("_also", "_phrases", "_single", "_starts", "concepts", "outside", "topics")
+    __slots__ = (
+        "_also",
+        "_keys",
+        "_phrases",
+        "_single",
+        "_starts",
+        "concepts",
+        "outside",
+        "topics",
+    )
 
     def __init__(self, concepts: Iterable[Concept] = ()) -> None:
         self.concepts: tuple[Concept, ...] = tuple(concepts)
@@ -70,6 +79,7 @@ class Concepts:
         }
         starts = set(single) | set(self._phrases)
         self._starts = frozenset(starts | {w + "s" for w in starts})
+        self._keys = {word: _fold(word) for word in self._starts}
         self.outside: frozenset[str] = frozenset(c.id for c in self.concepts if c.outside)
         self._also = {c.id: c.also for c in self.concepts if c.also}
         self.topics: dict[str, frozenset[str]] = {
@@ -87,37 +97,36 @@ class Concepts:
         return bool(self.concepts)
 
     def rewrite(self, words: list[str]) -> list[str]:
-        if self._starts.isdisjoint(words):
+        """Only the positions holding a word that can start a meaning are looked at."""
+        starts = self._starts
+        if starts.isdisjoint(words):
             return words
-        out: list[str] = []
-        i = 0
+        keys = self._keys
         count = len(words)
-        while i < count:
-            word = words[i]
-            if word not in self._starts:
-                out.append(word)
-                i += 1
+        out: list[str] = []
+        done = 0
+        for i in [i for i, word in enumerate(words) if word in starts]:
+            if i < done:
                 continue
-            key = _fold(word)
-            taken = 0
-            for phrase, token in self._phrases.get(key, ()):
+            key = keys[words[i]]
+            token: str | None = None
+            taken = 1
+            for phrase, found in self._phrases.get(key, ()):
                 size = len(phrase)
                 if i + size <= count and all(
                     _fold(words[i + k]) == phrase[k] for k in range(1, size)
                 ):
-                    out.append(token)
-                    taken = size
+                    token, taken = found, size
                     break
-            if not taken:
-                single = self._single.get(key)
-                if single is None:
-                    out.append(word)
-                    i += 1
+            if token is None:
+                token = self._single.get(key)
+                if token is None:
                     continue
-                out.append(single)
-                taken = 1
-            out.extend(self._also.get(out[-1], ()))
-            i += taken
+            out.extend(words[done:i])
+            out.append(token)
+            out.extend(self._also.get(token, ()))
+            done = i + taken
+        out.extend(words[done:])
         return out
 
 

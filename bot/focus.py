@@ -50,6 +50,8 @@ _ASKING_PHRASES = (
     "difference between",
 )
 _WORD = re.compile(r"[a-z]+")
+_BREAKS = re.compile(r"[.?!:\n]")
+_ENDINGS = " .!?\"')]"
 CONTEXT_WEIGHT = 0.2
 """How much a context word counts against an asking word."""
 LATER_WEIGHT = 0.75
@@ -110,6 +112,9 @@ def is_asking(sentence: str) -> bool:
 
 def read(text: str) -> Focus:
     """The message's sentences (at most `MAX_PARTS`: the rest joins the last) and which ask."""
+    body = text.strip()
+    if not _BREAKS.search(body.rstrip(_ENDINGS)):  # one sentence: the common case, kept cheap
+        return Focus((Part(body, True),)) if body.strip(_ENDINGS) else Focus(())
     found = sentences(text)
     if len(found) > MAX_PARTS:
         found = [*found[: MAX_PARTS - 1], " ".join(found[MAX_PARTS - 1 :])]
