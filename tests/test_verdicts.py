@@ -149,3 +149,11 @@ def test_a_none_card_offers_the_closest_entries_with_evidence(
     reply = rolefit.answer("should our product owner use jira", surface=Surface.PRIVATE)
     assert reply.kind == "none" and reply.card is not None
     assert "outside what I cover" in blocks_text(reply.card.blocks)
+
+
+def test_greetings_are_not_recorded_as_knowledge_gaps(rolefit: RoleFit) -> None:
+    from bot.feedback.records import question_from_reply
+
+    reply = rolefit.answer("hi", surface=Surface.PRIVATE)
+    row = question_from_reply(reply, team="T1", channel_type="im", keep_text=True, at=0.0)
+    assert row.text is None and row.command == "greeting"
