@@ -72,6 +72,8 @@ AGREED_SHARE = 0.78
 `ANSWER_AT` (about 45)."""
 NEAR_AT = 20.0
 """The least score at which a role question's closest entries are offered ("did you mean")."""
+CONCEPT_NEAR_AT = 30.0
+"""The same for a question that names no role but asks about one of the concepts' topics."""
 _ROLES = frozenset({"pm", "tpm", "pgm", "tpgm", "pm2tpm", "tpm2pm", "projectmanager"})
 _TOPIC_EVIDENCE = 0.5
 """An entry of the asked topic is offered when it scores at least this share of `SUGGEST_AT`."""
@@ -294,11 +296,14 @@ class Matcher:
             return MatchResult(question, "none", None, (), truncated)
         ranked = self._ranked(query)
         topics = self._asked_topics(focal)
-        # A message whose asking part names a role or an asked-about concept is a role question:
-        # its closest entries are offered on less evidence than an unanchored message's.
+        # A message whose asking part names a role is a role question: its closest entries are
+        # offered on less evidence than those of a message that names none; one that asks about
+        # a concept of our topics (pay, hiring, careers...) on a little more.
         floor = self.suggest_at
-        if topics or not _ROLES.isdisjoint(focal):
+        if not _ROLES.isdisjoint(focal):
             floor = min(self.suggest_at, NEAR_AT)
+        elif topics:
+            floor = min(self.suggest_at, CONCEPT_NEAR_AT)
         if not ranked or ranked[0][1] < floor:
             best = Candidate(self.entries[ranked[0][0]], round(ranked[0][1], 1)) if ranked else None
             return MatchResult(question, "none", best, (), truncated)
