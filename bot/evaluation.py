@@ -231,7 +231,12 @@ def confusions(result: Run, limit: int = 10) -> list[tuple[str, str, int]]:
         if o.useful or (o.question.off_topic and o.declined):
             continue
         wanted = o.question.accept[0] if o.question.accept else NONE
-        got = o.got if o.verdict == "answer" else f"{o.verdict}:{o.got}"
+        if o.verdict == "answer":
+            got = o.got
+        elif o.verdict == "suggest":
+            got = "did you mean " + "/".join(o.offered[:3])
+        else:
+            got = "declined"
         counted[(wanted, got)] += 1
     return [(w, g, n) for (w, g), n in counted.most_common(limit)]
 
