@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench eval clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Answer quality on our own set and the real-question dev set (../shared/eval) -> docs/eval.md
+eval: $(STAMP)
+	$(BIN)/python -m bot.answers.evaluation
 
 clean:
 	rm -rf $(VENV) build *.egg-info

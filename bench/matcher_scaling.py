@@ -23,17 +23,29 @@ import tracemalloc
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from bench.matcher_reference import Exhaustive, walked_top
 from bench.questions import questions
 from bench.servers import BenchError
 from bench.stats import Timings
 from bench.synthetic_kb import synthetic_entries
+from bot.answers.concepts import Concepts
 from bot.answers.matcher import Matcher
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.model import FaqEntry
 
 TRACE_UP_TO = 2_000
+
+
+@cache
+def _concepts() -> Concepts:
+    return Concepts(load_knowledge().concepts)
+
+
+def _matcher(entries: Sequence[FaqEntry]) -> Matcher:
+    """A matcher as the app builds it: with the bundled concept vocabulary."""
+    return Matcher(entries, concepts=_concepts())
 
 
 @dataclass(frozen=True)
@@ -82,14 +94,14 @@ def object_graph_bytes(root: object, *, exclude: Iterable[object] = ()) -> int:
 
 def _build_seconds(entries: Sequence[FaqEntry]) -> float:
     began = time.perf_counter()
-    Matcher(entries)
+    _matcher(entries)
     return time.perf_counter() - began
 
 
 def _traced_build(entries: Sequence[FaqEntry]) -> tuple[Matcher, int, int]:
     tracemalloc.start()
     try:
-        matcher = Matcher(entries)
+        matcher = _matcher(entries)
         retained, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -137,7 +149,7 @@ def measure_size(
     if len(entries) <= TRACE_UP_TO:
         matcher, traced, peak = _traced_build(entries)
     else:
-        matcher, traced, peak = Matcher(entries), None, None
+        matcher, traced, peak = _matcher(entries), None, None
     graph = object_graph_bytes(matcher, exclude=(matcher.entries, *matcher.entries))
     asked = questions()
     per_question = _time_questions(matcher, asked, settings.passes)

@@ -79,6 +79,8 @@ def result_json(question: str, reply: Reply) -> dict[str, Any]:
 
 def _ask_text(reply: Reply) -> str:
     match = reply.match
+    if reply.kind in ("greeting", "thanks") and reply.card is not None:
+        return reply.card.text
     if match is None or match.best is None or match.verdict == "none":
         return 'I don\'t know that one. Try `rolefit ask "what is a tpm"`.'
     lines: list[str] = []

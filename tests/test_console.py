@@ -188,7 +188,7 @@ def test_a_question_gets_the_answer_card_and_its_buttons_work(
 def test_a_near_miss_offers_did_you_mean_and_a_choice_opens_the_answer(
     chat: ChatSession, knowledge: Knowledge
 ) -> None:
-    matcher = Matcher(knowledge.entries)
+    matcher = Matcher.of(knowledge)  # as the app builds it
     near = next((q for q in NEAR_MISS_CANDIDATES if matcher.match(q).verdict == "suggest"), None)
     assert near is not None, "no candidate is a near miss any more: add one that is"
     result = matcher.match(near)

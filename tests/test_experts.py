@@ -16,7 +16,7 @@ from bot.cards.common import ASK_PERSON, EXPERT_ANSWER, NOT_HELPFUL, Surface
 from bot.cards.experts import ANSWER_BLOCK, INPUT, QUESTION_BLOCK, TOPIC_BLOCK, Asked, decode_asked
 from bot.cards.replies import RoleFit
 from bot.feedback.store import SqliteStore
-from bot.knowledge.loader import MAX_ANSWER
+from bot.knowledge.loader import MAX_ANSWER, load_knowledge
 from bot.local_slack import payloads
 from bot.local_slack.standin import Call, LocalSlack
 from tests.conftest import Start
@@ -154,7 +154,7 @@ async def test_the_whole_loop_from_a_mention_to_a_checked_knowledge_folder(
     faq.write_text(faq.read_text("utf-8").rstrip("\n") + "\n" + out.read_text("utf-8"), "utf-8")
     check = run_rolefit("check", str(folder))
     assert check.returncode == 0, check.stdout + check.stderr
-    assert "78 questions" in check.stdout
+    assert f"{len(load_knowledge().entries) + 1} questions" in check.stdout
     served = run_rolefit("ask", "How do I learn to knit?", "--format", "json")
     assert json.loads(served.stdout)["verdict"] != "answer", "a draft is never served"
 

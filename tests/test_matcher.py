@@ -17,7 +17,7 @@ from bot.knowledge.model import FaqEntry, Knowledge
 
 @pytest.fixture(scope="module")
 def matcher(knowledge: Knowledge) -> Matcher:
-    return Matcher(knowledge.entries)
+    return Matcher.of(knowledge)
 
 
 @pytest.mark.parametrize(

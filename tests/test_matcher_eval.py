@@ -15,7 +15,7 @@ EVAL = yaml.safe_load((Path(__file__).parent / "eval" / "questions.yml").read_te
 
 @pytest.fixture(scope="module")
 def matcher(knowledge: Knowledge) -> Matcher:
-    return Matcher(knowledge.entries)
+    return Matcher.of(knowledge)
 
 
 def test_eval_set_is_large_enough_and_well_formed() -> None:

@@ -16,7 +16,7 @@ from bot.config import ConfigError, load_settings
 from bot.feedback.home import gaps_blocks
 from bot.feedback.redact import redact
 from bot.feedback.report import build_report
-from bot.knowledge.loader import collect_problems
+from bot.knowledge.loader import collect_problems, load_knowledge
 from bot.knowledge.model import Knowledge
 from bot.knowledge.review import stale_entries
 from tests.fixtures.cli import copy_knowledge, run_rolefit
@@ -70,7 +70,8 @@ def test_check_stale_lists_entries_due_with_their_owner_and_strict_fails(tmp_pat
     result = run_rolefit("check", str(folder), "--stale", "180d")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[1] == "2 of 77 entries not reviewed in 180d"
+    total = len(load_knowledge(folder).entries)
+    assert lines[1] == f"2 of {total} entries not reviewed in 180d"
     assert re.fullmatch(r"\s+what-is-a-pm\s+reviewed: never\s+owner: RoleFit maintainers", lines[2])
     assert "what-is-a-tpm  reviewed: 2020-01-31" in lines[3]
     assert run_rolefit("check", str(folder), "--stale", "180d", "--strict").returncode == 1

@@ -17,6 +17,15 @@ phrasings (always, for the bundled base); `_Walk` walks down the words' lists an
 which keeps large bases sublinear. Either way the ranking, scores included, is the same as scoring
 every entry that shares a word with the question: exact scores come from one place
 (`_Question.score`), computed term by term in the order they always were.
+
+Around the ranking: a message is first read for its focus (`bot.answers.focus`: the asking sentences
+weigh 1, later questions 0.75, context 0.2), and questions and phrasings alike are rewritten with
+the concept vocabulary (`bot.answers.concepts`, knowledge/concepts.yml). The verdict is calibrated
+(`Matcher._verdict`): `answer` needs a clear score and a lead over other topics' entries, or a
+fair score in the topic the question's concepts point to; a question about a subject the
+concepts mark as outside is never answered; a role question with weak evidence still gets
+"did you mean" choices, varied across topics; and each other question of a message is matched
+on its own and offered (`MatchResult.others`).
 """
 
 from __future__ import annotations
@@ -33,12 +42,14 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from bot.answers.concepts import EMPTY, Concepts
+from bot.answers.focus import CONTEXT_WEIGHT, Focus, read
 from bot.answers.text_norm import STOPWORDS, canonical_words, clean_words, stem
-from bot.knowledge.model import FaqEntry
+from bot.knowledge.model import FaqEntry, Knowledge
 
 Verdict = Literal["answer", "suggest", "none"]
 
-MAX_QUESTION_CHARS = 300
+MAX_QUESTION_CHARS = 1200
 ANSWER_AT = 58.0
 SUGGEST_AT = 40.0
 MAX_ALTERNATIVES = 3
@@ -51,6 +62,21 @@ UNANCHORED = 0.7
 UNKNOWN_ANCHORED = 1.0
 MIN_WEIGHT = 1.0
 _KEEP = MAX_ALTERNATIVES + 1
+STRONG = 85.0
+"""A score that answers even against the topics the question's concepts point to."""
+MARGIN = 5.0
+"""An answer needs this lead over the best entry of another topic (when both fit the question's
+concepts equally)."""
+AGREED_SHARE = 0.78
+"""A best entry in the topic the question's concepts point to is answered from this share of
+`ANSWER_AT` (about 45)."""
+NEAR_AT = 20.0
+"""The least score at which a role question's closest entries are offered ("did you mean")."""
+CONCEPT_NEAR_AT = 30.0
+"""The same for a question that names no role but asks about one of the concepts' topics."""
+_ROLES = frozenset({"pm", "tpm", "pgm", "tpgm", "pm2tpm", "tpm2pm", "projectmanager"})
+_TOPIC_EVIDENCE = 0.5
+"""An entry of the asked topic is offered when it scores at least this share of `SUGGEST_AT`."""
 _FIRST_VISITS = 48
 _BATCH = 8
 _BOUND_SLACK = 1 + 1e-9
@@ -78,6 +104,8 @@ class MatchResult:
     best: Candidate | None
     alternatives: tuple[Candidate, ...]
     truncated: bool = False
+    others: tuple[Candidate, ...] = ()
+    """Answers to the message's other questions, when it asks several."""
 
     @property
     def answered(self) -> bool:
@@ -132,14 +160,21 @@ class _Crowd:
 class Matcher:
     """Built once per knowledge base; `match` is then a pure function of the question."""
 
+    @classmethod
+    def of(cls, knowledge: Knowledge) -> Matcher:
+        """The matcher as the app builds it: the FAQ entries, read with the concept vocabulary."""
+        return cls(knowledge.entries, concepts=Concepts(knowledge.concepts))
+
     def __init__(
         self,
         entries: Iterable[FaqEntry],
         *,
         answer_at: float = ANSWER_AT,
         suggest_at: float = SUGGEST_AT,
+        concepts: Concepts = EMPTY,
     ) -> None:
         self.entries: tuple[FaqEntry, ...] = tuple(entries)
+        self.concepts = concepts
         self.answer_at = answer_at
         self.suggest_at = suggest_at
         raw_vocab: set[str] = set()
@@ -149,13 +184,13 @@ class Matcher:
             for text in (entry.question, *entry.phrasings):
                 cleaned = clean_words(text)
                 raw_vocab.update(w for w in cleaned if len(w) >= 4 and w not in STOPWORDS)
-                words = frozenset(canonical_words(cleaned))
+                words = frozenset(canonical_words(concepts.rewrite(cleaned)))
                 if words:
                     phrasings.append(words)
             answer_words = clean_words(entry.answer)
             raw_vocab.update(w for w in answer_words if len(w) >= 4 and w not in STOPWORDS)
             strong = frozenset().union(*phrasings)
-            weak = frozenset(canonical_words(answer_words)) - strong
+            weak = frozenset(canonical_words(concepts.rewrite(answer_words))) - strong
             parsed.append((strong, weak, phrasings))
         count = max(len(self.entries), 1)
         frequency: dict[str, int] = {}
@@ -170,11 +205,23 @@ class Matcher:
         )
         self._impacts = _index(self._entries)
         self._crowd = _crowd(self._entries, self._impacts)
-        self._vocab = tuple(sorted(raw_vocab | {w for w in STOPWORDS if len(w) >= 5}))
+        concept_words = {w for w in concepts.words if len(w) >= 4}
+        self._vocab = tuple(
+            sorted(raw_vocab | concept_words | {w for w in STOPWORDS if len(w) >= 5})
+        )
         self._known = frozenset(raw_vocab) | frozenset(frequency)
         # Words a question may use as they are; `_query_words` looks at the others.
-        self._plain = self._known | STOPWORDS
+        self._plain = self._known | STOPWORDS | concepts.words
         self._corrections: dict[str, str | None] = {}
+        self._comparing = frozenset(
+            index
+            for index, (_, _, phrasings) in enumerate(parsed)
+            if phrasings and all(_compares(words) for words in phrasings)
+        )
+        by_topic: dict[str, list[int]] = {}
+        for index, entry in enumerate(self.entries):
+            by_topic.setdefault(entry.topic, []).append(index)
+        self._by_topic = {topic: tuple(found) for topic, found in by_topic.items()}
 
     def _phrasing(self, words: frozenset[str]) -> _Phrasing:
         terms = tuple((w, self._idf[w]) for w in words)
@@ -199,44 +246,70 @@ class Matcher:
         return fixed
 
     def _query_words(self, text: str) -> dict[str, float]:
-        """Canonical question words with their weights (typo fixes count a little less)."""
-        raw = clean_words(text)[:60]
+        """The weights of one text's words, all of it asking (see `_query`)."""
+        return self._query([(text, 1.0)])[0]
+
+    def _query(self, parts: list[tuple[str, float]]) -> tuple[dict[str, float], set[str]]:
+        """Canonical question words with their weights: each part's words count by the part's
+        factor (see `focus`), typo fixes count a little less, a word keeps its best weight;
+        and the words of the asking parts (factor above `CONTEXT_WEIGHT`)."""
+        raws = [clean_words(text)[:60] for text, _ in parts]
         fixes: dict[str, str] = {}
         corrected: set[str] = set()
         plain = self._plain
-        for word in [word for word in raw if word not in plain]:
-            if word.isdigit() or stem(word) in self._idf:
-                continue
-            replacement = self._correct(word)
-            if replacement is not None:
-                fixes[word] = replacement
-                corrected.add(replacement)
-        fixed = [fixes.get(word, word) for word in raw] if fixes else raw
+        for raw in raws:
+            for word in [word for word in raw if word not in plain]:
+                if word in fixes or word.isdigit() or stem(word) in self._idf:
+                    continue
+                replacement = self._correct(word)
+                if replacement is not None:
+                    fixes[word] = replacement
+                    corrected.add(replacement)
         corrected_canon = set(canonical_words(list(corrected))) if corrected else set()
-        words = canonical_words(fixed)
-        unknown = self._unknown_idf if ANCHORS.isdisjoint(words) else UNKNOWN_ANCHORED
+        rewrite = self.concepts.rewrite
+        canon = [
+            canonical_words(rewrite([fixes.get(w, w) for w in raw] if fixes else raw))
+            for raw in raws
+        ]
+        anchored = any(not ANCHORS.isdisjoint(words) for words in canon)
+        unknown = UNKNOWN_ANCHORED if anchored else self._unknown_idf
         idf = self._idf
         weights: dict[str, float] = {}
-        for word in words:
-            weight = idf.get(word)
-            if weight is None:
-                weight = unknown
-            elif weight < MIN_WEIGHT:
-                weight = MIN_WEIGHT
-            if corrected_canon and word in corrected_canon:
-                weight *= _CORRECTED_WEIGHT
-            if word not in weights or weight > weights[word]:
-                weights[word] = weight
-        return weights
+        focal: set[str] = set()
+        for words, (_, factor) in zip(canon, parts, strict=True):
+            if factor > CONTEXT_WEIGHT:
+                focal.update(words)
+            for word in words:
+                weight = idf.get(word)
+                if weight is None:
+                    weight = unknown
+                elif weight < MIN_WEIGHT:
+                    weight = MIN_WEIGHT
+                if corrected_canon and word in corrected_canon:
+                    weight *= _CORRECTED_WEIGHT
+                weight *= factor
+                if word not in weights or weight > weights[word]:
+                    weights[word] = weight
+        return weights, focal
 
     def match(self, question: str) -> MatchResult:
         truncated = len(question) > MAX_QUESTION_CHARS
         text = question[:MAX_QUESTION_CHARS] if truncated else question
-        query = self._query_words(text)
+        focus = read(text)
+        query, focal = self._query(focus.weighted())
         if not query:
             return MatchResult(question, "none", None, (), truncated)
         ranked = self._ranked(query)
-        if not ranked or ranked[0][1] < self.suggest_at:
+        topics = self._asked_topics(focal)
+        # A message whose asking part names a role is a role question: its closest entries are
+        # offered on less evidence than those of a message that names none; one that asks about
+        # a concept of our topics (pay, hiring, careers...) on a little more.
+        floor = self.suggest_at
+        if not _ROLES.isdisjoint(focal):
+            floor = min(self.suggest_at, NEAR_AT)
+        elif topics:
+            floor = min(self.suggest_at, CONCEPT_NEAR_AT)
+        if not ranked or ranked[0][1] < floor:
             best = Candidate(self.entries[ranked[0][0]], round(ranked[0][1], 1)) if ranked else None
             return MatchResult(question, "none", best, (), truncated)
         best = Candidate(self.entries[ranked[0][0]], round(ranked[0][1], 1))
@@ -247,8 +320,102 @@ class Matcher:
             shown = round(score, 1)
             if shown >= self.suggest_at:
                 alternatives.append(Candidate(self.entries[index], shown))
-        verdict: Verdict = "answer" if best.score >= self.answer_at else "suggest"
-        return MatchResult(question, verdict, best, tuple(alternatives), truncated)
+        if topics and best.entry.topic not in topics:
+            alternatives = self._with_topic(query, ranked, topics, alternatives)
+        verdict = self._verdict(best, alternatives, topics, focal, query)
+        if verdict == "answer" and ranked[0][0] in self._comparing and _one_role(query.keys()):
+            verdict = "suggest"  # a question about one role is not answered by a comparison
+        if verdict == "suggest":
+            alternatives = _varied(best, alternatives, self.entries, ranked, floor)
+        others = self._others(focus, best) if focus.several else ()
+        return MatchResult(question, verdict, best, tuple(alternatives), truncated, others)
+
+    def outside(self, question: str) -> bool:
+        """True when the question names a subject the concepts mark as outside RoleFit's."""
+        outside = self.concepts.outside
+        if not outside:
+            return False
+        words = self.concepts.rewrite(clean_words(question[:MAX_QUESTION_CHARS]))
+        return not outside.isdisjoint(words)
+
+    def _asked_topics(self, focal: set[str]) -> frozenset[str]:
+        """The topics the asking part's concepts point to (empty: no such concept)."""
+        topics = self.concepts.topics
+        found = [topics[w] for w in focal if w in topics]
+        return frozenset().union(*found) if found else frozenset()
+
+    def _with_topic(
+        self,
+        query: dict[str, float],
+        ranked: list[tuple[int, float]],
+        topics: frozenset[str],
+        alternatives: list[Candidate],
+    ) -> list[Candidate]:
+        """The alternatives with the best entry of an asked topic first, when one has evidence."""
+        question = _Question(query, self._idf)
+        best_index, best_score = -1, self.suggest_at * _TOPIC_EVIDENCE
+        first = ranked[0][0]
+        for topic in sorted(topics):
+            for index in self._by_topic.get(topic, ()):
+                item = self._entries[index]
+                hits = item.reach.keys() & query.keys()
+                if not hits or index == first:
+                    continue
+                score = question.score(
+                    item, question.recall(item), _precision(item, question, hits)
+                )
+                if score > best_score or (score == best_score and index < best_index):
+                    best_index, best_score = index, score
+        if best_index < 0:
+            return alternatives
+        pick = Candidate(self.entries[best_index], round(best_score, 1))
+        rest = [c for c in alternatives if c.entry.id != pick.entry.id]
+        return [pick, *rest][:MAX_ALTERNATIVES]
+
+    def _verdict(
+        self,
+        best: Candidate,
+        alternatives: list[Candidate],
+        topics: frozenset[str],
+        focal: set[str],
+        query: dict[str, float],
+    ) -> Verdict:
+        """`answer` only on clear evidence: a high score, or a fair one whose topic is the one
+        the asking part's concepts point to; never against those concepts, never for a
+        question about a subject outside what RoleFit covers (declined unless an entry fits
+        well, which is then offered)."""
+        outside = self.concepts.outside
+        if not outside.isdisjoint(focal) and best.score < self.suggest_at:
+            return "none"
+        if not outside.isdisjoint(query):
+            return "suggest"
+        if topics and best.entry.topic not in topics and best.score < STRONG:
+            return "suggest"
+        rival = next((c for c in alternatives if c.entry.topic != best.entry.topic), None)
+        if rival is not None and best.score < STRONG and best.score - rival.score < MARGIN:
+            return "suggest"
+        if best.score >= self.answer_at:
+            return "answer"
+        if topics and best.score >= self.answer_at * AGREED_SHARE:
+            return "answer"
+        return "suggest"
+
+    def _others(self, focus: Focus, best: Candidate) -> tuple[Candidate, ...]:
+        """The best entry for each other asking sentence, when it is clear on its own."""
+        seen = {best.entry.id}
+        found: list[Candidate] = []
+        for sentence in focus.asking[: MAX_ALTERNATIVES + 1]:
+            query = self._query_words(sentence)
+            if not query:
+                continue
+            ranked = self._ranked(query)
+            if not ranked or ranked[0][1] < self.answer_at:
+                continue
+            entry = self.entries[ranked[0][0]]
+            if entry.id not in seen:
+                seen.add(entry.id)
+                found.append(Candidate(entry, round(ranked[0][1], 1)))
+        return tuple(found[:MAX_ALTERNATIVES])
 
     def _ranked(self, query: dict[str, float]) -> list[tuple[int, float]]:
         """Entries by score, then entry number; the first `_KEEP` are exactly the top."""
@@ -260,6 +427,49 @@ class Matcher:
             return _ranked_directly(self._entries, lists, question, self._crowd)
         walk = _Walk(self._entries, impacts, question, crowded=len(self._entries) // 2)
         return walk.run()
+
+
+_COMPARING = frozenset({"difference", "versus"})
+
+
+def _compares(words: Collection[str]) -> bool:
+    """Words that compare: two roles, or a word like "difference" or "versus"."""
+    return len(_ROLES.intersection(words)) > 1 or not _COMPARING.isdisjoint(words)
+
+
+def _one_role(words: Collection[str]) -> bool:
+    """The words name exactly one role and do not compare."""
+    return len(_ROLES.intersection(words)) == 1 and _COMPARING.isdisjoint(words)
+
+
+def _varied(
+    best: Candidate,
+    alternatives: list[Candidate],
+    entries: tuple[FaqEntry, ...],
+    ranked: list[tuple[int, float]],
+    floor: float,
+) -> list[Candidate]:
+    """ "Did you mean" choices: the alternatives and the next-ranked entries above `floor`,
+    preferring topics not offered yet, so that three choices cover as many readings as they
+    can; the order among equals stays the ranking's."""
+    pool = list(alternatives)
+    held = {best.entry.id, *(c.entry.id for c in pool)}
+    for index, score in ranked[1:]:
+        if score < floor:
+            break
+        if entries[index].id not in held:
+            held.add(entries[index].id)
+            pool.append(Candidate(entries[index], round(score, 1)))
+    seen = {best.entry.topic}
+    fresh: list[Candidate] = []
+    again: list[Candidate] = []
+    for candidate in pool:
+        if candidate.entry.topic in seen:
+            again.append(candidate)
+        else:
+            seen.add(candidate.entry.topic)
+            fresh.append(candidate)
+    return [*fresh, *again][:MAX_ALTERNATIVES]
 
 
 class _Question:

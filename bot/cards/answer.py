@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.answers.matcher import MatchResult
 from bot.cards import refs
 from bot.cards.common import (
@@ -56,7 +58,11 @@ def answer_card(
     bare_tpm: bool = False,
     truncated: bool = False,
     shared_by: str | None = None,
+    also_asked: Sequence[FaqEntry] = (),
+    offer_decide: bool = False,
 ) -> Card:
+    """`also_asked`: entries for the message's other questions (buttons); `offer_decide`: the
+    question asks which role to hire, so the walkthrough is offered."""
     blocks: list[Block] = [header(entry.question), section(entry.answer)]
     notes: list[str] = []
     if question is not None:
@@ -85,6 +91,25 @@ def answer_card(
     buttons.append(button(":thumbsup: Helpful", action_id=HELPFUL, value=entry.id))
     buttons.append(button(":thumbsdown: Not helpful", action_id=NOT_HELPFUL, value=entry.id))
     blocks.append(actions(*buttons, block_id=f"feedback.{entry.id}"))
+    if also_asked:
+        blocks.append(context("*You also asked*"))
+        blocks.append(
+            actions(
+                *(
+                    open_button(e.question, refs.entry(e.id), index=10 + i)
+                    for i, e in enumerate(also_asked[:3])
+                ),
+                block_id="also_asked",
+            )
+        )
+    if offer_decide:
+        blocks.append(
+            section(
+                ":compass: Not sure which role your team needs? The walkthrough asks a few "
+                "questions and recommends PM, TPM or both.",
+                accessory=decide_button("Help me decide"),
+            )
+        )
     related = [knowledge.by_id[r] for r in entry.related if r in knowledge.by_id][:5]
     if related:
         blocks.append(context("*Related questions*"))
@@ -101,7 +126,9 @@ def _program_entry(knowledge: Knowledge) -> FaqEntry | None:
     return entries[0] if entries else None
 
 
-def suggest_card(result: MatchResult, *, surface: Surface, ask_person: bool = False) -> Card:
+def suggest_card(
+    result: MatchResult, *, surface: Surface, ask_person: bool = False, offer_decide: bool = False
+) -> Card:
     choices = [c.entry for c in (result.best, *result.alternatives) if c is not None]
     blocks: list[Block] = [
         section(
@@ -120,8 +147,36 @@ def suggest_card(result: MatchResult, *, surface: Surface, ask_person: bool = Fa
         ),
         *([ask_block(ask_value(result.question))] if ask_person else []),
     ]
+    if offer_decide:
+        blocks.append(actions(decide_button("Help me decide: PM or TPM?")))
     text = "Did you mean: " + "; ".join(e.question for e in choices)
     return Card(text=text, blocks=blocks)
+
+
+COVERS = (
+    "I only know about Product Managers and Technical Product Managers: what they do, "
+    "how they differ, and when to hire which."
+)
+
+
+def greeting_card(*, thanks: bool) -> Card:
+    """A short friendly reply to "hi" or "thanks", with what RoleFit can do."""
+    opening = (
+        ":raised_hands: You're welcome! Ask me anything else about PMs and TPMs."
+        if thanks
+        else ":wave: Hi! I answer questions about Product Managers and Technical Product "
+        "Managers: what they do, how they differ, and when to hire which."
+    )
+    blocks: list[Block] = [
+        section(opening),
+        context("Try `what does a tpm do?`, `do startups need a tpm?` or `compare`."),
+        actions(
+            decide_button("Help me decide: PM or TPM?"),
+            open_button("Compare PM vs TPM", refs.compare(), index=0),
+            open_button("Browse all topics", refs.TOPICS, index=1),
+        ),
+    ]
+    return Card(text=opening, blocks=blocks)
 
 
 def no_match_card(
@@ -131,18 +186,26 @@ def no_match_card(
     surface: Surface,
     truncated: bool = False,
     ask_person: bool = False,
+    closest: Sequence[FaqEntry] = (),
+    nearby: bool = False,
 ) -> Card:
+    """`closest`: entries with some evidence for the question, offered first; `nearby`: the
+    question is about a neighbouring subject RoleFit does not cover (a polite decline)."""
     topics = knowledge.topics()
     suggestions = [topics[t][0] for t in SUGGESTED_TOPICS if t in topics]
+    if closest:
+        shown = {e.id for e in closest[:3]}
+        suggestions = [*closest[:3], *(e for e in suggestions if e.id not in shown)][:5]
+    opening = (
+        f":wave: That one is outside what I cover: {quote_user_text(question)}\n"
+        if nearby
+        else f":shrug: I don't know that one: {quote_user_text(question)}\n"
+    )
     blocks: list[Block] = [
-        section(
-            f":shrug: I don't know that one: {quote_user_text(question)}\n"
-            "I only know about Product Managers and Technical Product Managers: what they do, "
-            "how they differ, and when to hire which."
-        ),
+        section(opening + COVERS),
         *([context(TRUNCATED_NOTE)] if truncated else []),
         divider(),
-        section("*People often ask:*"),
+        section("*Closest I have:*" if closest else "*People often ask:*"),
         actions(
             *(
                 open_button(entry.question, refs.entry(entry.id), index=i)

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from bot.answers import intents
-from bot.answers.matcher import Matcher, MatchResult
+from bot.answers.matcher import NEAR_AT, Matcher, MatchResult
+from bot.answers.smalltalk import asks_which_to_hire, smalltalk
 from bot.answers.text_norm import uses_bare_tpm
-from bot.cards.answer import answer_card, no_match_card, suggest_card
+from bot.cards.answer import answer_card, greeting_card, no_match_card, suggest_card
 from bot.cards.common import Card, Surface
 from bot.cards.compare import area_card, compare_card, unknown_area_card
 from bot.cards.help import help_card, short_help_card
@@ -39,7 +40,7 @@ class RoleFit:
 
     def __init__(self, knowledge: Knowledge, *, ask_a_person: bool = False) -> None:
         self.knowledge = knowledge
-        self.matcher = Matcher(knowledge.entries)
+        self.matcher = Matcher.of(knowledge)
         self._grouped = knowledge.topics()
         self.ask_a_person = ask_a_person
 
@@ -78,7 +79,15 @@ class RoleFit:
         raise AssertionError(f"unhandled intent {intent!r}")
 
     def answer(self, question: str, *, surface: Surface) -> Reply:
+        talk = smalltalk(question[:200])
+        if talk is not None:
+            return Reply(
+                talk,
+                greeting_card(thanks=talk == "thanks"),
+                MatchResult(question, "none", None, ()),
+            )
         result = self.matcher.match(question)
+        decide = asks_which_to_hire(question[:300])
         if result.verdict == "answer" and result.best is not None:
             card = answer_card(
                 result.best.entry,
@@ -87,17 +96,29 @@ class RoleFit:
                 question=question,
                 bare_tpm=uses_bare_tpm(question[:300]),
                 truncated=result.truncated,
+                also_asked=[c.entry for c in result.others],
+                offer_decide=decide,
             )
             return Reply("answer", card, result)
         if result.verdict == "suggest":
-            card = suggest_card(result, surface=surface, ask_person=self.ask_a_person)
+            card = suggest_card(
+                result, surface=surface, ask_person=self.ask_a_person, offer_decide=decide
+            )
             return Reply("suggest", card, result)
+        # A near miss is not dropped: entries with real evidence are offered first.
+        closest = [
+            c.entry
+            for c in (result.best, *result.alternatives)
+            if c is not None and c.score >= NEAR_AT
+        ]
         card = no_match_card(
             question,
             knowledge=self.knowledge,
             surface=surface,
             truncated=result.truncated,
             ask_person=self.ask_a_person,
+            closest=closest,
+            nearby=self.matcher.outside(question),
         )
         return Reply("none", card, result)
 

@@ -95,7 +95,7 @@ def question_from_reply(
     best = match.best if match is not None else None
     answered = verdict == "answer" and best is not None
     text = None
-    if keep_text and match is not None and verdict in UNANSWERED:
+    if keep_text and command == "ask" and match is not None and verdict in UNANSWERED:
         text = match.question.strip()[:MAX_TEXT_CHARS] or None
     return Question(
         at=at,

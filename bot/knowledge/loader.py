@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.knowledge.concepts import parse_concepts
 from bot.knowledge.decision import parse_walkthrough
 from bot.knowledge.model import (
     ROLE_KEYS,
@@ -34,7 +35,9 @@ MIN_PHRASINGS = 4
 MIN_FAQ_ENTRIES = 60
 MAX_OWNER = 80
 
-FILES = ("faq.yml", "roles.yml", "comparison.yml", "decision.yml")
+REQUIRED_FILES = ("faq.yml", "roles.yml", "comparison.yml", "decision.yml")
+# concepts.yml (the concept vocabulary) may be left out: there are no concepts then.
+FILES = (*REQUIRED_FILES, "concepts.yml")
 
 
 # A check of the faq ids one entry, role or area refers to, run once every file is read.
@@ -300,7 +303,7 @@ def collect_problems(folder: Path) -> tuple[Knowledge | None, list[Problem]]:
     if not folder.is_dir():
         return None, [Problem(file=str(folder), message="is not a folder")]
     present = {p.name for p in folder.glob("*.yml")}
-    for name in FILES:
+    for name in REQUIRED_FILES:
         if name not in present:
             problems.append(Problem(file=name, message=f"missing from {folder}"))
     for name in sorted(present - set(FILES)):
@@ -328,6 +331,8 @@ def collect_problems(folder: Path) -> tuple[Knowledge | None, list[Problem]]:
         "decision.yml", lambda d, r, _: parse_walkthrough(d, file=r.file, problems=r.problems), None
     )
 
+    concepts = parse("concepts.yml", lambda d, r, _: parse_concepts(d, r), ())
+
     ids = faq_result.declared_ids
     for check in links:
         check(ids)
@@ -351,6 +356,7 @@ def collect_problems(folder: Path) -> tuple[Knowledge | None, list[Problem]]:
         areas=tuple(area for area, _ in areas),
         walkthrough=walkthrough,
         source=str(folder),
+        concepts=concepts,
     )
     return knowledge, []
 

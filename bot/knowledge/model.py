@@ -46,6 +46,18 @@ ROLE_KEYS: tuple[str, ...] = ("pm", "tpm")
 
 
 @dataclass(frozen=True, slots=True)
+class Concept:
+    id: str
+    means: tuple[str, ...]
+    outside: bool = False
+    """A nearby subject RoleFit does not cover (product owners, prioritisation frameworks)."""
+    also: tuple[str, ...] = ()
+    """Tokens added next to the id (a Technical Program Manager is also a kind of TPM)."""
+    topics: tuple[str, ...] = ()
+    """The topics a question asking about this concept is answered from (none: any)."""
+
+
+@dataclass(frozen=True, slots=True)
 class FaqEntry:
     id: str
     topic: str
@@ -105,6 +117,7 @@ class Knowledge:
     areas: tuple[ComparisonArea, ...]
     walkthrough: Walkthrough
     source: str
+    concepts: tuple[Concept, ...] = ()
     by_id: Mapping[str, FaqEntry] = field(init=False)
     _topics: Mapping[str, tuple[FaqEntry, ...]] = field(init=False, repr=False)
 

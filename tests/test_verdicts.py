@@ -1,0 +1,159 @@
+"""Calibrated verdicts and the replies around them: answer on clear evidence only, "did you mean"
+when the topic is clear but the entry is not, polite declines, greetings, the walkthrough."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.answers.matcher import Candidate, Matcher
+from bot.answers.smalltalk import asks_which_to_hire, smalltalk
+from bot.cards.answer import no_match_card
+from bot.cards.common import Surface
+from bot.cards.replies import RoleFit
+from bot.knowledge.model import Knowledge
+from tests.support.blockkit import check_message
+
+
+@pytest.fixture(scope="module")
+def matcher(knowledge: Knowledge) -> Matcher:
+    return Matcher.of(knowledge)
+
+
+def topics(candidates: tuple[Candidate, ...]) -> list[str]:
+    return [c.entry.topic for c in candidates]
+
+
+def test_a_nearby_subject_is_never_answered(matcher: Matcher) -> None:
+    for question in (
+        "what is the difference between a product owner and a product manager",
+        "is a scrum master the same as a project manager",
+        "which jira workflow should our pms use",
+    ):
+        assert matcher.match(question).verdict != "answer", question
+
+
+def test_a_concept_points_the_answer_to_its_topic(matcher: Matcher) -> None:
+    """'paid' asks about salary: the answer comes from that topic, whatever else matches."""
+    result = matcher.match("how are technical product managers paid at startups")
+    assert result.best is not None
+    offered = [result.best.entry.topic, *topics(result.alternatives)]
+    assert "salary" in offered[:3]
+    if result.verdict == "answer":
+        assert result.best.entry.topic == "salary"
+
+
+def test_a_role_question_with_weak_evidence_gets_did_you_mean_not_a_shrug(
+    matcher: Matcher,
+) -> None:
+    result = matcher.match("our tpm keeps arguing with design about the onboarding flow")
+    assert result.verdict == "suggest"
+    assert result.best is not None
+
+
+def test_did_you_mean_choices_cover_several_topics(matcher: Matcher) -> None:
+    """Three choices from three topics cover more readings than three from one."""
+    result = matcher.match("what is the difference between a product owner and a product manager")
+    assert result.verdict == "suggest" and result.best is not None
+    offered = [result.best.entry.topic, *topics(result.alternatives)]
+    assert len(set(offered)) == len(offered)
+
+
+def test_off_topic_without_a_role_is_declined(matcher: Matcher) -> None:
+    for question in ("can I expense a taxi?", "what's for lunch", "is the api down?"):
+        assert matcher.match(question).verdict == "none", question
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("hi", "greeting"),
+        ("Hello there!", "greeting"),
+        ("thanks!", "thanks"),
+        ("thank you so much", "thanks"),
+        ("hi, what is a tpm?", None),
+        ("thanks, but why?", None),
+    ],
+)
+def test_smalltalk(text: str, kind: str | None) -> None:
+    assert smalltalk(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "which"),
+    [
+        ("who should we hire?", True),
+        ("should we hire a pm or a tpm first", True),
+        ("which role do we need next", True),
+        ("when should we hire a pm", False),
+        ("what does a tpm do", False),
+    ],
+)
+def test_which_to_hire(text: str, which: bool) -> None:
+    assert asks_which_to_hire(text) is which
+
+
+def blocks_text(blocks: list[dict[str, object]]) -> str:
+    return json.dumps(blocks)
+
+
+def test_greetings_and_thanks_get_a_friendly_card(rolefit: RoleFit) -> None:
+    for text in ("hi", "thanks!"):
+        reply = rolefit.answer(text, surface=Surface.PRIVATE)
+        assert reply.card is not None and reply.match is not None
+        assert reply.match.verdict == "none"
+        check_message(reply.card.message())
+        dumped = blocks_text(reply.card.blocks)
+        assert "I don't know that one" not in dumped
+        assert "rolefit.decide" in dumped
+
+
+def test_who_should_we_hire_offers_the_walkthrough(rolefit: RoleFit) -> None:
+    reply = rolefit.answer("who should we hire?", surface=Surface.PRIVATE)
+    assert reply.card is not None
+    check_message(reply.card.message())
+    assert "rolefit.decide" in blocks_text(reply.card.blocks)
+
+
+def test_other_questions_become_buttons(rolefit: RoleFit) -> None:
+    reply = rolefit.answer(
+        "Do startups need a TPM? And who earns more, a PM or a TPM?", surface=Surface.PRIVATE
+    )
+    assert reply.kind == "answer" and reply.card is not None
+    assert reply.match is not None and reply.match.others
+    other = reply.match.others[0].entry
+    check_message(reply.card.message())
+    dumped = blocks_text(reply.card.blocks)
+    assert "You also asked" in dumped and f"entry:{other.id}" in dumped
+
+
+def test_a_none_card_offers_the_closest_entries_with_evidence(
+    rolefit: RoleFit, knowledge: Knowledge
+) -> None:
+    """A nearby subject is declined politely: what RoleFit covers, the closest entries, topics
+    and the walkthrough."""
+    closest = [knowledge.by_id["pm-vs-tpm-difference"]]
+    card = no_match_card(
+        "should our product owner use jira",
+        knowledge=knowledge,
+        surface=Surface.PRIVATE,
+        closest=closest,
+        nearby=True,
+    )
+    check_message(card.message())
+    dumped = blocks_text(card.blocks)
+    assert "outside what I cover" in dumped and "Closest I have" in dumped
+    assert "entry:pm-vs-tpm-difference" in dumped
+    assert "Browse all topics" in dumped and "rolefit.decide" in dumped
+    reply = rolefit.answer("should our product owner use jira", surface=Surface.PRIVATE)
+    assert reply.kind == "none" and reply.card is not None
+    assert "outside what I cover" in blocks_text(reply.card.blocks)
+
+
+def test_greetings_are_not_recorded_as_knowledge_gaps(rolefit: RoleFit) -> None:
+    from bot.feedback.records import question_from_reply
+
+    reply = rolefit.answer("hi", surface=Surface.PRIVATE)
+    row = question_from_reply(reply, team="T1", channel_type="im", keep_text=True, at=0.0)
+    assert row.text is None and row.command == "greeting"
