@@ -13,7 +13,7 @@ from bot.cards.common import Surface
 from bot.cards.replies import Reply, RoleFit
 from bot.config import ConfigError, Settings, load_settings
 from bot.feedback.cli import add_report_parser, cmd_report
-from bot.knowledge.loader import collect_problems, knowledge_dir, load_knowledge
+from bot.knowledge.loader import collect_problems, folder_origin, knowledge_dir, load_knowledge
 from bot.knowledge.problems import KnowledgeError
 from bot.pipes import discard_output
 
@@ -21,6 +21,15 @@ CONNECT_HINT = (
     "Running without Slack. To connect, set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) "
     "or SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode); see README, 'Connect to Slack'."
 )
+
+
+def _port(text: str) -> int:
+    """0 asks for a free port (printed at start); anything else must be a real port number."""
+    if not text.strip().isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(
+            f"expected 0 (a free port) or a number from 1 to 65535, got {text!r}"
+        )
+    return int(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,7 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve = sub.add_parser("serve", help="HTTP mode (needs SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET)")
     serve.add_argument("--host", default=None, help="default 0.0.0.0")
-    serve.add_argument("--port", type=int, default=None, help="default: PORT, else 3000")
+    serve.add_argument(
+        "--port", type=_port, default=None, help="default: PORT, else 3000; 0 picks a free port"
+    )
     sub.add_parser("socket", help="Socket Mode (needs SLACK_BOT_TOKEN, SLACK_APP_TOKEN)")
     sub.add_parser("chat", help="try every feature in this terminal, no Slack needed")
     add_report_parser(sub)
@@ -111,8 +122,12 @@ def cmd_ask(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    folder = Path(args.folder) if args.folder else knowledge_dir()
-    knowledge, problems = collect_problems(folder)
+    if args.folder:
+        folder = Path(args.folder)
+        knowledge, problems = collect_problems(folder)
+    else:
+        folder = knowledge_dir()
+        knowledge, problems = collect_problems(folder, origin=folder_origin())
     if knowledge is None:
         print(KnowledgeError(problems).summary(), file=err)
         return 1

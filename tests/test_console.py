@@ -36,6 +36,7 @@ from bot.console.session import (
 )
 from bot.knowledge.loader import Knowledge
 from bot.local_slack.standin import DM, USER, Change, ConsoleSlack, Message
+from tests.fixtures.cli import scratch_db
 from tests.support.blockkit import check_message, check_view
 from tests.support.signing import signature
 
@@ -61,7 +62,9 @@ def console_env(**extra: str) -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith("SLACK_") and k not in {"NO_COLOR", "LOG_LEVEL", "COLUMNS", "LINES"}
     }
-    env.update({"COLUMNS": "100", "PYTHONIOENCODING": "utf-8"}, **extra)
+    env.update(
+        {"COLUMNS": "100", "PYTHONIOENCODING": "utf-8", "ROLEFIT_DB": str(scratch_db())}, **extra
+    )
     return env
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import aiohttp
 
+from tests.fixtures.cli import scratch_db
 from tests.support import payloads
 from tests.support.signing import BOT_TOKEN, SIGNING_SECRET, json_body, signed_headers
 from tests.support.slack_stub import SlackStub
@@ -27,7 +28,9 @@ def free_port() -> int:
 
 
 def app_env(stub: SlackStub, **extra: str) -> dict[str, str]:
+    """The server's environment; its feedback database goes to a temporary folder."""
     return {
+        "ROLEFIT_DB": str(scratch_db()),
         "PATH": os.environ.get("PATH", ""),
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,

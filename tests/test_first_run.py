@@ -1,0 +1,77 @@
+"""What an operator sees on a first start: a usable port, a quiet log, errors that name the fix."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+
+import aiohttp
+
+from tests.fixtures.cli import ROOT, run_rolefit
+from tests.support.processes import START_TIMEOUT, app_env
+from tests.support.slack_stub import SlackStub
+
+
+def test_a_missing_knowledge_folder_names_the_variable_that_chose_it() -> None:
+    done = run_rolefit("check", knowledge=ROOT / "no-such-folder")
+    assert done.returncode == 1
+    assert "no-such-folder: is not a folder" in done.stderr
+    assert "ROLEFIT_KNOWLEDGE_DIR" in done.stderr
+
+    asked = run_rolefit("ask", "what is a tpm", knowledge=ROOT / "no-such-folder")
+    assert asked.returncode == 1
+    assert "ROLEFIT_KNOWLEDGE_DIR" in asked.stderr
+
+
+def test_a_folder_given_on_the_command_line_is_not_blamed_on_the_variable() -> None:
+    done = run_rolefit("check", str(ROOT / "no-such-folder"))
+    assert done.returncode == 1
+    assert "no-such-folder: is not a folder" in done.stderr
+    assert "ROLEFIT_KNOWLEDGE_DIR" not in done.stderr
+
+
+def test_a_negative_port_is_refused_with_a_clear_line() -> None:
+    done = run_rolefit("serve", "--port", "-1")
+    assert done.returncode == 2
+    assert "expected 0 (a free port) or a number from 1 to 65535" in done.stderr
+
+
+async def test_port_0_serves_on_a_free_port_it_prints_and_starts_without_warnings(
+    stub: SlackStub,
+) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        cwd=ROOT,
+        env=app_env(stub),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    try:
+        line = (await asyncio.wait_for(process.stdout.readline(), START_TIMEOUT)).decode()
+        assert line.startswith("listening on http://127.0.0.1:"), line
+        port = int(line.rsplit(":", 1)[1].split("/", 1)[0])
+        assert port not in {0, 3000}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"http://127.0.0.1:{port}/healthz") as response,
+        ):
+            assert response.status == 200
+        process.send_signal(signal.SIGTERM)
+        stderr = (await asyncio.wait_for(process.stderr.read(), START_TIMEOUT)).decode()
+        assert await asyncio.wait_for(process.wait(), START_TIMEOUT) == 0
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+    assert f"serving Slack requests on http://127.0.0.1:{port}/slack/events" in stderr
+    assert "WARNING" not in stderr, stderr
+    assert "token" not in stderr.lower(), stderr
