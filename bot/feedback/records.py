@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.cards.replies import Reply
+from bot.feedback.redact import redact
 
 ChannelType = Literal["channel", "im", "command"]
 
@@ -28,7 +29,8 @@ class Vote:
 
 @dataclass(frozen=True, slots=True)
 class Question:
-    """One request. `text` is kept only for unanswered questions, and only when allowed."""
+    """One request. `text` is kept only for unanswered questions, only when allowed, and
+    with secrets redacted (bot.feedback.redact)."""
 
     at: float
     team: str
@@ -79,7 +81,7 @@ def question_from_reply(
     answered = verdict == "answer" and best is not None
     text = None
     if keep_text and match is not None and verdict in UNANSWERED:
-        text = match.question.strip()[:MAX_TEXT_CHARS] or None
+        text = redact(match.question).strip()[:MAX_TEXT_CHARS] or None
     return Question(
         at=at,
         team=team,
