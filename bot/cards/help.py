@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.cards import refs
@@ -45,8 +46,11 @@ EXAMPLES: tuple[str, ...] = (
 )
 
 
-def help_card() -> Card:
+def help_card(*, areas: Sequence[str] = ()) -> Card:
+    """Every command; `areas` (bot.cards.compare.area_names) lists what `compare` accepts."""
     lines = "\n".join(f"`{cmd}`  {what}" for cmd, what in COMMANDS)
+    if areas:
+        lines += "\nAreas: " + ", ".join(f"`{a}`" for a in areas)
     blocks: list[Block] = [
         header("RoleFit: do you need a PM or a TPM?"),
         section(
