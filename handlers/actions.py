@@ -9,7 +9,16 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.cards.common import HELPFUL, NOT_HELPFUL, OPEN, SHARE, Card, Surface, context
+from bot.cards.common import (
+    HELPFUL,
+    NOT_HELPFUL,
+    OPEN,
+    OPEN_ALSO,
+    SHARE,
+    Card,
+    Surface,
+    context,
+)
 from bot.slack.context import (
     action_user,
     is_ephemeral_source,
@@ -39,10 +48,21 @@ def register(app: AsyncApp, *, services: Services) -> None:
     async def open_card(
         body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
+        await show(body, client, respond, replace=True)
+
+    async def open_also(
+        body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        await show(body, client, respond, replace=False)
+
+    async def show(
+        body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond, *, replace: bool
+    ) -> None:
+        """A private card is replaced (or joined, `replace=False`); elsewhere a new message."""
         value, user = _value(body), action_user(body)
         if is_ephemeral_source(body):
             card = rolefit.render(value, surface=Surface.PRIVATE) or STALE
-            await respond(replace_original=True, response_type="ephemeral", **card.message())
+            await respond(replace_original=replace, response_type="ephemeral", **card.message())
             return
         card = rolefit.render(value, surface=Surface.PUBLIC) or STALE
         if is_home_source(body):
@@ -81,6 +101,7 @@ def register(app: AsyncApp, *, services: Services) -> None:
         await respond(replace_original=False, response_type="ephemeral", text=text)
 
     app.action(_prefix(OPEN))(ack=ack_only, lazy=[open_card])
+    app.action(_prefix(OPEN_ALSO))(ack=ack_only, lazy=[open_also])
     app.action(_prefix(SHARE))(ack=ack_only, lazy=[share])
     app.action(_prefix(HELPFUL))(ack=ack_only, lazy=[feedback])
     app.action(_prefix(NOT_HELPFUL))(ack=ack_only, lazy=[feedback])

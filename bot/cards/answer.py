@@ -7,6 +7,7 @@ from bot.cards import refs
 from bot.cards.common import (
     HELPFUL,
     NOT_HELPFUL,
+    OPEN_ALSO,
     SHARE,
     Block,
     Card,
@@ -69,7 +70,9 @@ def answer_card(
             section(
                 ":information_source: Here *TPM* means Technical _Product_ Manager. "
                 "Some companies use it for Technical _Program_ Manager, a different role.",
-                accessory=open_button("Program Manager?", refs.entry(program.id), index=99),
+                accessory=button(
+                    "Program Manager?", action_id=OPEN_ALSO, value=refs.entry(program.id)
+                ),
             )
         )
     blocks.append(
