@@ -26,8 +26,8 @@ from bot.slack.context import (
     message_thread,
 )
 from bot.slack.services import Services
-from handlers.delivery import ack_only, post_card
-from handlers.messages import STALE, UNDELIVERED
+from handlers.delivery import CANNOT_POST_HERE, ack_only, post_card
+from handlers.messages import PRIVATE_HERE, STALE, undelivered
 
 logger = logging.getLogger("rolefit.handlers")
 
@@ -74,8 +74,14 @@ def register(app: AsyncApp, *, services: Services) -> None:
             posted = await post_card(
                 client, body=body, channel=channel, thread_ts=thread_ts, card=card
             )
-            if posted.ts is None:
-                await respond(replace_original=False, response_type="ephemeral", text=UNDELIVERED)
+            if posted.error in CANNOT_POST_HERE:
+                # A shared card where the bot is not a member: the clicker still gets the answer.
+                private = rolefit.render(value, surface=Surface.PRIVATE) or STALE
+                shown = Card(text=private.text, blocks=[*private.blocks, context(PRIVATE_HERE)])
+                await respond(replace_original=False, response_type="ephemeral", **shown.message())
+            elif posted.ts is None:
+                text = undelivered(posted.error)
+                await respond(replace_original=False, response_type="ephemeral", text=text)
 
     async def share(body: dict[str, Any], respond: AsyncRespond) -> None:
         user = action_user(body)

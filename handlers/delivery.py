@@ -12,9 +12,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cards.common import Card
 from bot.slack.context import request_ids
-from handlers.messages import UNDELIVERED
+from handlers.messages import undelivered
 
 logger = logging.getLogger("rolefit.handlers")
+
+
+# Web API errors that no retry can fix. The first four mean "not in this channel": a post can
+# go to the person instead (their DM, a response_url); missing_scope means not anywhere.
+CANNOT_POST_HERE = frozenset(
+    {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
+)
+PERMANENT = CANNOT_POST_HERE | {"missing_scope"}
 
 
 @dataclass(frozen=True)
@@ -23,6 +31,11 @@ class Posted:
 
     ts: str | None
     error: str | None = None
+
+    @property
+    def permanent(self) -> bool:
+        """Failed for good: asking again would fail the same way."""
+        return self.error in PERMANENT
 
 
 def error_code(error: Exception) -> str:
@@ -61,22 +74,19 @@ async def post_card(
     return Posted(ts=response.get("ts"))
 
 
-
-
-
 async def tell_undelivered(
     client: AsyncWebClient,
     *,
     body: dict[str, Any],
     channel: str,
     user: str,
+    error: str | None,
     thread_ts: str | None = None,
 ) -> None:
     """After a failed post, a private note to the person who asked, when Slack takes that."""
+    text = undelivered(error)
     try:
-        await client.chat_postEphemeral(
-            channel=channel, user=user, thread_ts=thread_ts, text=UNDELIVERED
-        )
+        await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=text)
     except Exception as error:
         logger.warning(
             "chat.postEphemeral failed too: %s", error_code(error), extra={"ids": request_ids(body)}

@@ -25,6 +25,7 @@ from bot.cards.common import (
     DECIDE_SHARE,
     DECIDE_START,
     Card,
+    section,
 )
 from bot.cards.walkthrough import (
     answered_card,
@@ -43,17 +44,14 @@ from bot.slack.context import action_user, is_home_source, request_ids
 from bot.slack.services import Services
 from bot.walkthrough.engine import NextQuestion, Result, step
 from bot.walkthrough.state import StaleState, State, decode_state, encode_state, new_state
-from handlers.delivery import ack_only, error_code, post_card
-from handlers.messages import SORRY_CARD, STARTED_OVER_NOTE, went_back_note
+from handlers.delivery import CANNOT_POST_HERE, PERMANENT, ack_only, error_code, post_card
+from handlers.messages import SORRY_CARD, STARTED_OVER_NOTE, undelivered, went_back_note
 
 logger = logging.getLogger("rolefit.handlers")
 
 # Where a walkthrough runs, kept in the state's `extra`: only a channel thread can share its result.
 IN_CHANNEL = "c"
 IN_DM = "d"
-
-# chat.postMessage errors that mean "not here", so the walkthrough moves to the person's DM.
-CANNOT_POST = frozenset({"not_in_channel", "channel_not_found", "is_archived", "restricted_action"})
 
 ANSWER, BACK, RESTART, SHARE = "answer", "back", "restart", "share"
 _ACTIONS = {DECIDE_ANSWER: ANSWER, DECIDE_BACK: BACK, DECIDE_RESTART: RESTART, DECIDE_SHARE: SHARE}
@@ -240,6 +238,14 @@ async def _tell_privately(
         )
 
 
+def _undelivered_card(error: str | None) -> Card:
+    """Sorry and try again for a passing failure; what would work for a permanent one."""
+    if error not in PERMANENT:
+        return SORRY_CARD
+    text = undelivered(error)
+    return Card(text=text, blocks=[section(text)])
+
+
 def _ids(body: dict[str, Any]) -> dict[str, Any]:
     return {"ids": request_ids(body)}
 
@@ -310,9 +316,9 @@ async def _begin(
         )
         if posted.ts is not None:
             return
-    if posted.error not in CANNOT_POST or place.channel == owner:
+    if posted.error not in CANNOT_POST_HERE or place.channel == owner:
         if response_url:
-            await _respond(response_url, SORRY_CARD, body=body)
+            await _respond(response_url, _undelivered_card(posted.error), body=body)
         return
     logger.info("walkthrough moved to a DM: %s", posted.error, extra=_ids(body))
     if response_url:

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from bot.cards.common import OPEN, Surface
+from bot.cards.replies import RoleFit
 from bot.knowledge.loader import Knowledge
+from handlers.messages import PRIVATE_HERE, UNDELIVERED, undelivered
+from tests.support import payloads
 from tests.support.blockkit import all_text, check_message
 from tests.support.harness import RunningApp
-from tests.support.payloads import find_button
+from tests.support.payloads import OTHER_USER, USER, find_button
 from tests.support.slack_stub import SlackStub
 
 
@@ -70,3 +76,57 @@ async def test_program_manager_is_an_extra_reply_that_keeps_the_answer(
     assert call.params["response_type"] == "ephemeral"
     program = knowledge.topics()["program-vs-product"][0]
     assert program.question in _text(call.params)
+
+
+# --- errors that asking again cannot fix --------------------------------------------------------
+
+PERMANENT_ERRORS = [
+    "not_in_channel",
+    "channel_not_found",
+    "is_archived",
+    "restricted_action",
+    "missing_scope",
+]
+
+
+async def test_a_related_question_on_a_shared_card_is_answered_privately_where_the_bot_is_not(
+    app: RunningApp, stub: SlackStub, knowledge: Knowledge, rolefit: RoleFit
+) -> None:
+    entry = next(e for e in knowledge.entries if e.related)
+    shared = rolefit.render(f"entry:{entry.id}", surface=Surface.PUBLIC, shared_by=USER)
+    assert shared is not None
+    message = {"ts": "1700000900.000100", "text": shared.text, "blocks": shared.blocks}
+    related = knowledge.by_id[entry.related[0]]
+    button = find_button(shared.blocks, text=related.question[:30], action_prefix=OPEN)
+    stub.fail("chat.postMessage", "not_in_channel")
+    assert await app.click(button, user=OTHER_USER, message=message) == 200
+    [told] = await stub.wait_for("response_url")
+    check_message(told.params)
+    assert told.params["response_type"] == "ephemeral"
+    assert told.params["replace_original"] is False
+    assert related.answer in _text(told.params)
+    assert PRIVATE_HERE in _text(told.params)
+    assert "again in a moment" not in _text(told.params)
+    assert len(stub.of("chat.postMessage")) == 1, "one try: a retry cannot succeed"
+
+
+@pytest.mark.parametrize("error", PERMANENT_ERRORS)
+async def test_a_mention_that_cannot_be_answered_says_what_would_work(
+    app: RunningApp, stub: SlackStub, error: str
+) -> None:
+    stub.fail("chat.postMessage", error)
+    assert await app.event(payloads.mention("what is a tpm?")) == 200
+    [note] = await stub.wait_for("chat.postEphemeral")
+    text = note.params["text"]
+    assert text == undelivered(error)
+    assert "again in a moment" not in text
+    assert "/rolefit" in text
+    if error == "not_in_channel":
+        assert "/invite @RoleFit" in text
+
+
+async def test_a_passing_failure_still_asks_to_try_again(app: RunningApp, stub: SlackStub) -> None:
+    stub.fail("chat.postMessage", "internal_error")
+    assert await app.event(payloads.mention("what is a tpm?")) == 200
+    [note] = await stub.wait_for("chat.postEphemeral")
+    assert note.params["text"] == UNDELIVERED
