@@ -9,6 +9,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.cards import refs
+from bot.cards.answer import voted_card
 from bot.cards.common import (
     HELPFUL,
     NOT_HELPFUL,
@@ -27,7 +29,13 @@ from bot.slack.context import (
 )
 from bot.slack.services import Services
 from handlers.delivery import CANNOT_POST_HERE, ack_only, post_card
-from handlers.messages import PRIVATE_HERE, STALE, undelivered
+from handlers.messages import (
+    PRIVATE_HERE,
+    STALE,
+    THANKS_HELPFUL,
+    THANKS_NOT_HELPFUL,
+    undelivered,
+)
 
 logger = logging.getLogger("rolefit.handlers")
 
@@ -97,13 +105,17 @@ def register(app: AsyncApp, *, services: Services) -> None:
         await respond(replace_original=True, response_type="ephemeral", **done.message())
 
     async def feedback(body: dict[str, Any], respond: AsyncRespond) -> None:
+        """A private card shows the vote in place; a message others see is never changed by
+        one person's vote, so they get a private thanks instead."""
         helpful = (body.get("actions") or [{}])[0].get("action_id", "").startswith(HELPFUL)
-        await services.record_vote(body=body, entry_id=_value(body), helpful=helpful)
-        text = (
-            ":pray: Thanks! Glad it helped."
-            if helpful
-            else ":pray: Thanks for telling me. The people who keep my knowledge will see it."
-        )
+        entry_id = _value(body)
+        await services.record_vote(body=body, entry_id=entry_id, helpful=helpful)
+        card = rolefit.render(refs.entry(entry_id), surface=Surface.PRIVATE)
+        if is_ephemeral_source(body) and card is not None:
+            voted = voted_card(card, entry_id=entry_id, helpful=helpful)
+            await respond(replace_original=True, response_type="ephemeral", **voted.message())
+            return
+        text = THANKS_HELPFUL if helpful else THANKS_NOT_HELPFUL
         await respond(replace_original=False, response_type="ephemeral", text=text)
 
     app.action(_prefix(OPEN))(ack=ack_only, lazy=[open_card])

@@ -50,6 +50,12 @@ def undelivered(error: str | None) -> str:
         return MISSING_SCOPE
     return UNDELIVERED
 
+THANKS_HELPFUL = ":pray: Thanks! Glad it helped. (Only you can see this.)"
+THANKS_NOT_HELPFUL = (
+    ":pray: Thanks for telling me. The people who keep my knowledge will see it. "
+    "(Only you can see this.)"
+)
+
 STARTED_OVER_NOTE = ":arrows_counterclockwise: Started over."
 
 

@@ -22,7 +22,7 @@ import aiohttp
 import pytest
 
 from bot.answers.matcher import Matcher
-from bot.cards.common import HELPFUL
+from bot.cards.common import HELPFUL, SHARE
 from bot.cards.replies import RoleFit
 from bot.console.render import PLAIN
 from bot.console.session import (
@@ -182,6 +182,7 @@ def test_a_question_gets_the_answer_card_and_its_buttons_work(
 
     thanks = chat.send(number(shared, "👍 Helpful"))
     assert "Thanks! Glad it helped." in thanks
+    assert "You found this helpful" not in thanks, "a public card is not changed by one vote"
     related = knowledge.by_id[entry.related[0]]
     opened = chat.send(number(shared, related.question))
     assert "RoleFit · in the thread" in opened, "a click on a public card answers in its thread"
@@ -584,8 +585,11 @@ async def test_a_button_on_a_message_that_changed_since_is_refused(console: Cons
 
 async def test_a_round_without_buttons_keeps_the_numbers_in_place(console: Console) -> None:
     await console.handle("what is a tpm")
+    share = next(n for n, c in enumerate(console.choices, 1) if c.button["action_id"] == SHARE)
+    await console.handle(str(share))
+    _shown(console)
     before = list(console.choices)
     helpful = next(n for n, c in enumerate(before, 1) if c.button["action_id"].startswith(HELPFUL))
     await console.handle(str(helpful))
-    assert "Thanks! Glad it helped." in _shown(console)
+    assert "Thanks! Glad it helped." in _shown(console), "a vote on a shared card: a private note"
     assert console.choices == before

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from bot.cards.common import OPEN, Surface
+from bot.cards.common import HELPFUL, NOT_HELPFUL, OPEN, Surface
 from bot.cards.replies import RoleFit
 from bot.knowledge.loader import Knowledge
 from handlers.messages import PRIVATE_HERE, UNDELIVERED, undelivered
@@ -130,3 +130,52 @@ async def test_a_passing_failure_still_asks_to_try_again(app: RunningApp, stub: 
     assert await app.event(payloads.mention("what is a tpm?")) == 200
     [note] = await stub.wait_for("chat.postEphemeral")
     assert note.params["text"] == UNDELIVERED
+
+
+# --- votes ----------------------------------------------------------------------------------------
+
+
+def _labels(message: dict) -> list[str]:
+    return [b["text"]["text"] for b in payloads.buttons(message["blocks"])]
+
+
+async def test_a_vote_on_a_private_card_updates_it_in_place_and_can_be_changed(
+    app: RunningApp, stub: SlackStub
+) -> None:
+    body = await app.command("what is a product manager")
+    await app.click(find_button(body["blocks"], action_prefix=HELPFUL), ephemeral=True)
+    [first] = await stub.wait_for("response_url")
+    check_message(first.params)
+    assert (first.params["replace_original"], first.params["response_type"]) == (
+        True,
+        "ephemeral",
+    )
+    assert "You found this helpful" in _text(first.params)
+    assert body["blocks"][0] == first.params["blocks"][0], "the answer stays"
+    assert "Share in channel" in _labels(first.params)
+    assert ":thumbsup: Helpful" not in _labels(first.params)
+
+    change = find_button(first.params["blocks"], text="Change to not helpful")
+    await app.click(change, ephemeral=True)
+    second = (await stub.wait_for("response_url", 2))[1]
+    check_message(second.params)
+    assert second.params["replace_original"] is True
+    assert "You found this not helpful" in _text(second.params)
+    assert find_button(second.params["blocks"], text="Change to helpful")
+    assert stub.of("chat.postMessage") == [] and stub.of("chat.update") == []
+
+
+async def test_a_vote_on_a_public_answer_is_confirmed_only_to_the_voter(
+    app: RunningApp, stub: SlackStub, rolefit: RoleFit, knowledge: Knowledge
+) -> None:
+    entry = knowledge.entries[0]
+    public = rolefit.render(f"entry:{entry.id}", surface=Surface.PUBLIC)
+    assert public is not None
+    message = {"ts": "1700000900.000200", "thread_ts": "1700000900.000100", **public.message()}
+    vote = find_button(public.blocks, action_prefix=NOT_HELPFUL)
+    assert await app.click(vote, user=OTHER_USER, message=message) == 200
+    [told] = await stub.wait_for("response_url")
+    await stub.settle()
+    assert told.params["response_type"] == "ephemeral"
+    assert told.params["replace_original"] is False
+    assert [c.method for c in stub.posts()] == ["response_url"], "nothing public changes"

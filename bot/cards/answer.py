@@ -97,6 +97,33 @@ def answer_card(
     return Card(text=f"{entry.question}\n{entry.answer}", blocks=blocks)
 
 
+def voted_card(card: Card, *, entry_id: str, helpful: bool) -> Card:
+    """A private answer card after its reader voted: the vote buttons become a line saying how
+    they voted, with a button to change it; everything else stays as it was."""
+    block_id = f"feedback.{entry_id}"
+    if helpful:
+        line = ":thumbsup: You found this helpful. Thanks!"
+        change = button(":thumbsdown: Change to not helpful", action_id=NOT_HELPFUL, value=entry_id)
+    else:
+        line = (
+            ":thumbsdown: You found this not helpful. "
+            "The people who keep my knowledge will see it."
+        )
+        change = button(":thumbsup: Change to helpful", action_id=HELPFUL, value=entry_id)
+    blocks: list[Block] = []
+    for block in card.blocks:
+        if block.get("block_id") != block_id:
+            blocks.append(block)
+            continue
+        kept = [
+            element
+            for element in block["elements"]
+            if not str(element.get("action_id", "")).startswith((HELPFUL, NOT_HELPFUL))
+        ]
+        blocks.extend([context(line), actions(*kept, change, block_id=block_id)])
+    return Card(text=card.text, blocks=blocks)
+
+
 def _program_entry(knowledge: Knowledge) -> FaqEntry | None:
     entries = knowledge.topics().get("program-vs-product")
     return entries[0] if entries else None
