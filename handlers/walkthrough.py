@@ -28,6 +28,8 @@ from bot.cards.common import (
     section,
 )
 from bot.cards.walkthrough import (
+    IN_MY_DM,
+    IN_THREAD,
     answered_card,
     could_not_share_card,
     moved_to_dm_card,
@@ -38,9 +40,10 @@ from bot.cards.walkthrough import (
     result_card,
     shared_result_card,
     starter_card,
+    where_chosen_card,
 )
 from bot.knowledge.decision import Walkthrough
-from bot.slack.context import action_user, is_home_source, request_ids
+from bot.slack.context import action_user, is_ephemeral_source, is_home_source, request_ids
 from bot.slack.services import Services
 from bot.walkthrough.engine import NextQuestion, Result, step
 from bot.walkthrough.state import StaleState, State, decode_state, encode_state, new_state
@@ -78,11 +81,12 @@ def place_for(*, user_id: str, channel_id: str | None, thread_ts: str | None) ->
 
 
 def start_place(body: dict[str, Any]) -> Place | None:
-    """Where a "Help me decide" click starts one: the DM from the App Home, else where it was."""
+    """Where a "Help me decide" click starts one: the DM from the App Home or when the person
+    chose "Privately in a DM", else where it was clicked."""
     user = action_user(body)
     if not user:
         return None
-    if is_home_source(body):
+    if is_home_source(body) or read_click(body).value == IN_MY_DM:
         return Place(channel=user, thread_ts=None, in_channel=False)
     click = read_click(body)
     return place_for(user_id=user, channel_id=click.channel, thread_ts=click.thread_ts)
@@ -212,6 +216,16 @@ async def _respond(url: str, card: Card, *, body: dict[str, Any]) -> None:
         logger.warning(
             "walkthrough: response_url answered %s", response.status_code, extra=_ids(body)
         )
+
+
+async def _replace(url: str, card: Card, *, body: dict[str, Any]) -> None:
+    """Replace the private message a button sat on (through the click's response_url)."""
+    try:
+        await AsyncRespond(response_url=url)(
+            text=card.text, blocks=card.blocks, response_type="ephemeral", replace_original=True
+        )
+    except Exception as error:
+        logger.warning("walkthrough: response_url failed: %s", error_code(error), extra=_ids(body))
 
 
 async def _tell_privately(
@@ -402,6 +416,10 @@ def register(app: AsyncApp, *, services: Services) -> None:
         if not owner or place is None:
             logger.warning("walkthrough: a start click without a user", extra=_ids(body))
             return
+        choice = read_click(body).value
+        url = body.get("response_url")
+        if choice in {IN_THREAD, IN_MY_DM} and url and is_ephemeral_source(body):
+            await _replace(url, where_chosen_card(choice), body=body)
         await _begin(
             services.rolefit.knowledge.walkthrough,
             client=client,

@@ -17,7 +17,7 @@ from handlers.messages import PRIVATE_HERE, UNDELIVERED, undelivered
 from tests.support import payloads
 from tests.support.blockkit import all_text, check_message
 from tests.support.harness import RunningApp
-from tests.support.payloads import OTHER_USER, USER, find_button
+from tests.support.payloads import CHANNEL, DM, OTHER_USER, USER, find_button
 from tests.support.slack_stub import SlackStub
 
 
@@ -179,3 +179,78 @@ async def test_a_vote_on_a_public_answer_is_confirmed_only_to_the_voter(
     assert told.params["response_type"] == "ephemeral"
     assert told.params["replace_original"] is False
     assert [c.method for c in stub.posts()] == ["response_url"], "nothing public changes"
+
+
+# --- /rolefit decide: public or private is the person's choice ----------------------------------
+
+
+async def test_decide_in_a_channel_asks_first_and_posts_nothing(
+    app: RunningApp, stub: SlackStub
+) -> None:
+    where = await app.command("decide")
+    check_message(where)
+    assert where["response_type"] == "ephemeral"
+    assert "in a thread, visible to the channel, or privately in a DM?" in _text(where)
+    assert _labels(where) == ["In a thread here", "Privately in a DM"]
+    await stub.settle()
+    assert stub.posts() == [], "nothing shows in the channel before the person chooses"
+
+
+async def test_choosing_a_dm_runs_the_walkthrough_privately(
+    app: RunningApp, stub: SlackStub
+) -> None:
+    where = await app.command("decide")
+    await app.click(find_button(where["blocks"], text="Privately in a DM"), ephemeral=True)
+    [first] = await stub.wait_for("chat.postMessage")
+    check_message(first.params)
+    assert first.params["channel"] == USER, "the person's DM with the app"
+    assert "Question 1 of" in _text(first.params)
+    [replaced] = await stub.wait_for("response_url")
+    assert replaced.params["replace_original"] is True
+    assert payloads.buttons(replaced.params["blocks"]) == [], "the choice cannot start a second"
+    await stub.settle()
+    assert [c.params["channel"] for c in stub.of("chat.postMessage")] == [USER]
+
+
+async def test_choosing_the_thread_runs_it_in_the_channel(app: RunningApp, stub: SlackStub) -> None:
+    where = await app.command("decide")
+    await app.click(find_button(where["blocks"], text="In a thread here"), ephemeral=True)
+    starter, first = await stub.wait_for("chat.postMessage", 2)
+    assert starter.params["channel"] == first.params["channel"] == CHANNEL
+    assert "thread_ts" not in starter.params and first.params["thread_ts"]
+
+
+@pytest.mark.parametrize("start", ["command in a DM", "mention in a channel"])
+async def test_decide_starts_at_once_where_the_person_already_chose(
+    app: RunningApp, stub: SlackStub, start: str
+) -> None:
+    if start == "command in a DM":
+        assert await app.command("decide", channel=DM) == {}
+        [first] = await stub.wait_for("chat.postMessage")
+        assert first.params["channel"] == DM
+    else:
+        await app.event(payloads.mention("decide", ts="1700000100.000100"))
+        starter, first = await stub.wait_for("chat.postMessage", 2)
+        assert starter.params["thread_ts"] == "1700000100.000100"
+    assert "Question 1 of" in _text(first.params)
+
+
+async def test_the_help_card_says_which_replies_are_private_and_which_public(
+    app: RunningApp,
+) -> None:
+    shown = _text(await app.command("help"))
+    assert "Only you see my `/rolefit` replies" in shown
+    assert "in a thread everyone sees" in shown
+    assert "privately in a DM" in shown
+
+
+async def test_a_walkthrough_refused_for_a_missing_scope_says_what_would_work(
+    app: RunningApp, stub: SlackStub
+) -> None:
+    stub.fail("chat.postMessage", "missing_scope")
+    where = await app.command("decide")
+    await app.click(find_button(where["blocks"], text="In a thread here"), ephemeral=True)
+    await stub.wait_for("response_url", 2)
+    [told] = [c for c in stub.of("response_url") if c.params["replace_original"] is False]
+    check_message(told.params)
+    assert told.params["text"] == undelivered("missing_scope")

@@ -34,7 +34,11 @@ COMMANDS: tuple[tuple[str, str], ...] = (
         "Role profiles: focus, responsibilities, skills, KPIs, deliverables",
     ),
     ("/rolefit jd pm  ·  /rolefit jd tpm", "Sample job descriptions"),
-    ("/rolefit decide", "A few questions, then a recommendation: PM, TPM or both"),
+    (
+        "/rolefit decide",
+        "A few questions, then a recommendation: PM, TPM or both. In a channel I ask first: "
+        "in a thread everyone sees, or privately in a DM",
+    ),
     ("/rolefit topics", "Browse everything I know by topic"),
     ("/rolefit help", "This card"),
 )
@@ -58,7 +62,13 @@ def help_card(*, areas: Sequence[str] = ()) -> Card:
             "and can walk you through the hiring decision."
         ),
         section(lines),
-        context("Also: mention me in a channel (`@RoleFit <question>`) or send me a DM."),
+        context(
+            ":lock: Only you see my `/rolefit` replies; *Share in channel* shows one to everyone."
+        ),
+        context(
+            ":speech_balloon: Also: mention me in a channel (`@RoleFit <question>`) and I answer "
+            "in a thread everyone sees (`@RoleFit decide` too), or send me a DM."
+        ),
         actions(
             decide_button(),
             open_button("Compare PM vs TPM", refs.compare(), index=0),
