@@ -9,11 +9,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.cards.common import Surface
+from bot.cards.common import OPEN, OPEN_ALSO, Surface
+from bot.cards.refs import parse_ref
 from bot.cards.replies import Reply, RoleFit
 from bot.config import ConfigError, Settings, load_settings
+from bot.console.render import render_blocks
 from bot.feedback.cli import add_report_parser, cmd_report
-from bot.knowledge.loader import collect_problems, folder_origin, knowledge_dir, load_knowledge
+from bot.knowledge.loader import (
+    Knowledge,
+    collect_problems,
+    folder_origin,
+    knowledge_dir,
+    load_knowledge,
+)
 from bot.knowledge.problems import KnowledgeError
 from bot.pipes import discard_output
 
@@ -63,57 +71,89 @@ def _load(out: TextIO) -> RoleFit | None:
         return None
 
 
-def result_json(question: str, reply: Reply) -> dict[str, Any]:
-    """The JSON shape of `rolefit ask --format json`, stable for scripts."""
+DECIDE_HINT = "The hiring walkthrough needs buttons: run `rolefit chat` and type `decide`."
+
+
+def offered_entries(reply: Reply) -> list[str]:
+    """The FAQ entries the reply's card offers as buttons, in order, each once."""
+    ids: list[str] = []
+    for block in reply.card.blocks if reply.card else []:
+        elements = list(block.get("elements") or []) if block.get("type") == "actions" else []
+        if block.get("accessory"):
+            elements.append(block["accessory"])
+        for element in elements:
+            if not str(element.get("action_id", "")).startswith((OPEN, OPEN_ALSO)):
+                continue
+            ref = parse_ref(str(element.get("value") or ""))
+            if ref is not None and ref.kind == "entry" and ref.arg not in ids:
+                ids.append(ref.arg)
+    return ids
+
+
+def result_json(question: str, reply: Reply, *, knowledge: Knowledge) -> dict[str, Any]:
+    """The JSON shape of `rolefit ask --format json`, stable for scripts; `suggestions` are the
+    entries the card offers as buttons."""
     match = reply.match
     best = match.best if match is not None else None
-    verdict = match.verdict if match is not None else "answer"
+    scored = (match.best, *match.alternatives) if match is not None else ()
+    scores = {c.entry.id: c.score for c in scored if c is not None}
     card = reply.card
+    verdict = match.verdict if match is not None else "answer" if card is not None else "none"
+    suggestions = [
+        {
+            "id": entry.id,
+            "topic": entry.topic,
+            "title": entry.title,
+            "score": scores.get(entry.id),
+        }
+        for entry in (knowledge.by_id[i] for i in offered_entries(reply) if i in knowledge.by_id)
+        if best is None or entry.id != best.entry.id or verdict == "suggest"
+    ]
     return {
         "question": question,
+        "kind": reply.kind,
         "verdict": verdict,
-        "answered": match is not None and match.answered,
+        "answered": verdict == "answer",
         "id": best.entry.id if best else None,
         "topic": best.entry.topic if best else None,
         "title": best.entry.title if best else None,
         "score": best.score if best else None,
-        "suggestions": [
-            {"id": c.entry.id, "topic": c.entry.topic, "title": c.entry.title, "score": c.score}
-            for c in (match.alternatives if match is not None else ())
-        ],
-        "text": card.text if card else "",
+        "suggestions": suggestions,
+        "text": card.text if card else DECIDE_HINT,
         "blocks": card.blocks if card else [],
     }
 
 
-def _ask_text(reply: Reply) -> str:
+def _ask_text(reply: Reply, result: dict[str, Any]) -> str:
     match = reply.match
-    if match is None or match.best is None or match.verdict == "none":
-        return 'I don\'t know that one. Try `rolefit ask "what is a tpm"`.'
-    lines: list[str] = []
+    titles = [f"  - {s['title']}" for s in result["suggestions"]]
+    if reply.card is None:
+        return DECIDE_HINT
+    if match is None:
+        return "\n".join(render_blocks(reply.card.blocks, text=reply.card.text).lines)
+    if match.best is None or match.verdict == "none":
+        lines = ['I don\'t know that one. Try `rolefit ask "what is a tpm"`.']
+        return "\n".join([*lines, "", "People often ask:", *titles] if titles else lines)
     if match.verdict == "answer":
-        lines += [match.best.entry.title, "", match.best.entry.answer.strip()]
-        if match.alternatives:
-            lines += ["", "See also:"]
-            lines += [f"  - {c.entry.title} ({c.score:.0f})" for c in match.alternatives]
-    else:
-        lines.append("Did you mean:")
-        lines += [f"  - {c.entry.title} ({c.score:.0f})" for c in (match.best, *match.alternatives)]
-    return "\n".join(lines)
+        lines = [match.best.entry.title, "", match.best.entry.answer.strip()]
+        return "\n".join([*lines, "", "See also:", *titles] if titles else lines)
+    return "\n".join(["Did you mean:", *titles])
 
 
 def cmd_ask(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    """The same reply as `/rolefit <text>` in Slack, for every subcommand."""
     rolefit = _load(err)
     if rolefit is None:
         return 1
     questions = (line.rstrip("\r\n") for line in stdin) if args.question == "-" else [args.question]
     try:
         for question in questions:
-            reply = rolefit.answer(question, surface=Surface.PRIVATE)
+            reply = rolefit.reply(question, surface=Surface.PRIVATE)
+            result = result_json(question, reply, knowledge=rolefit.knowledge)
             if args.format == "json":
-                print(json.dumps(result_json(question, reply), ensure_ascii=False), file=out)
+                print(json.dumps(result, ensure_ascii=False), file=out)
             else:
-                print(_ask_text(reply), file=out)
+                print(_ask_text(reply, result), file=out)
             out.flush()
     except BrokenPipeError:
         discard_output(out)
