@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from bot.knowledge.decision import Walkthrough, parse_walkthrough
+from bot.knowledge.pings import find_pings
 from bot.knowledge.problems import KnowledgeError, Problem
 from bot.knowledge.yaml_source import LineDict, kind_of, line_of, load_yaml
 
@@ -590,6 +591,7 @@ def collect_problems(
         data = load_yaml(folder / name, problems)
         if data is None and not any(p.file == name for p in problems):
             problems.append(Problem(file=name, message="is empty"))
+        find_pings(data, file=name, problems=problems)
         return default if data is None else parser(data, _Checker(problems, name, links))
 
     faq_result: _FaqResult = parse("faq.yml", _parse_faq, _FaqResult([]))
