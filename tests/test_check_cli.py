@@ -121,7 +121,9 @@ def test_check_refuses_pings_in_knowledge_texts_with_file_and_line(clean: Path) 
 
 @pytest.mark.parametrize("text", ["<!everyone>", "<!subteam^S012AB3CD>", "<@W0ABC123|ann>"])
 def test_every_kind_of_ping_is_refused(clean: Path, text: str) -> None:
-    _append_on_first(clean / "faq.yml", "answer:", f" {text}")
+    _append_on_first(clean / "faq.yml", "question:", f" {text}")
     knowledge, problems = collect_problems(clean)
     assert knowledge is None
-    assert [p.file for p in problems] == ["faq.yml"]
+    [problem] = problems
+    assert (problem.file, problem.field) == ("faq.yml", "question")
+    assert text in problem.message
