@@ -52,7 +52,7 @@ def test_empty_file_is_created_at_the_newest_version_in_wal_mode(tmp_path: Path)
     store = SqliteStore.open(path)
     store.close()
     conn = sqlite3.connect(path)
-    assert schema_version(conn) == SCHEMA_VERSION == 2
+    assert schema_version(conn) == SCHEMA_VERSION == 3
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert {"votes", "questions", "schema_version"} <= {
         row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -106,7 +106,7 @@ def test_migrates_a_version_1_database_and_keeps_its_rows(tmp_path: Path) -> Non
     assert [q.text for q in store.questions()] == ["how do I onboard a tpm", None]
     store.close()
     conn = sqlite3.connect(path)
-    assert schema_version(conn) == 2
+    assert schema_version(conn) == 3
     indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     assert {"questions_asked_at", "votes_voted_at"} <= indexes
 

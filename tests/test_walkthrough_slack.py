@@ -101,7 +101,12 @@ def text_of(call: Call) -> str:
 
 
 def state_on(call: Call, walkthrough: Walkthrough, action_id: str = DECIDE_RESTART) -> State:
-    return decode_state(by_action(call.blocks, action_id)["value"], walkthrough)
+    """The state a message's buttons carry (from its first option when it has no `action_id`,
+    as the first question has no Start over)."""
+    found = [b for b in buttons(call.blocks) if b["action_id"] == action_id]
+    if not found:
+        found = [b for b in buttons(call.blocks) if b["action_id"].startswith(DECIDE_ANSWER)]
+    return decode_state(found[0]["value"], walkthrough)
 
 
 def check_everything_sent(stub: SlackStub) -> None:

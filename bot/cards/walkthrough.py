@@ -121,10 +121,11 @@ def question_card(step: NextQuestion, state: State, *, note: str | None = None) 
             )
         )
     )
-    navigation = [button("Start over", action_id=DECIDE_RESTART, value=value)]
-    if step.can_go_back:
-        navigation.insert(0, button(":arrow_left: Back", action_id=DECIDE_BACK, value=value))
-    blocks.append(actions(*navigation))
+    if step.number > 1:  # on the first question there is nothing to undo
+        navigation = [button("Start over", action_id=DECIDE_RESTART, value=value)]
+        if step.can_go_back:
+            navigation.insert(0, button(":arrow_left: Back", action_id=DECIDE_BACK, value=value))
+        blocks.append(actions(*navigation))
     options = "; ".join(o.label for o in question.options)
     return Card(text=f"{step.progress}: {question.text} ({options})", blocks=blocks)
 

@@ -62,6 +62,10 @@ EMOJI: dict[str, str] = {
     "mag": "🔍",
     "question": "❓",
     "speech_balloon": "💬",
+    "arrows_counterclockwise": "🔄",
+    "leftwards_arrow_with_hook": "↩️",
+    "no_entry": "⛔",
+    "thread": "🧵",
 }
 
 # SGR on/off pairs. Off codes are chosen so that nesting works (bold inside dim, etc.).

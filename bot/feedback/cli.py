@@ -7,9 +7,10 @@ import json
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, get_args
 
 from bot.config import ConfigError, load_settings
+from bot.feedback.records import ChannelType
 from bot.feedback.report import DEFAULT_LIMIT, build_report, parse_since, report_json, report_text
 from bot.feedback.store import SqliteStore, StoreError
 
@@ -20,6 +21,12 @@ def add_report_parser(sub: Any) -> None:
     report.add_argument("--format", choices=("text", "json"), default="text")
     report.add_argument("--db", default=None, help="default: ROLEFIT_DB, else ./rolefit.db")
     report.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help="rows per list")
+    report.add_argument(
+        "--place",
+        choices=get_args(ChannelType),
+        default=None,
+        help="only questions asked and votes cast there (console: `rolefit chat`)",
+    )
 
 
 def _titles() -> dict[str, str]:
@@ -68,6 +75,9 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except (sqlite3.Error, StoreError, OSError) as error:
         print(f"rolefit: cannot read {path}: {error}", file=err)
         return 1
+    if args.place is not None:
+        questions = [q for q in questions if q.channel_type == args.place]
+        votes = [v for v in votes if v.place == args.place]
     report = build_report(
         questions, votes, since=since, now=now, titles=_titles(), limit=args.limit
     )
