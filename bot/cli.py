@@ -58,7 +58,12 @@ def _parser() -> argparse.ArgumentParser:
         "--port", type=_port, default=None, help="default: PORT, else 3000; 0 picks a free port"
     )
     sub.add_parser("socket", help="Socket Mode (needs SLACK_BOT_TOKEN, SLACK_APP_TOKEN)")
-    sub.add_parser("chat", help="try every feature in this terminal, no Slack needed")
+    chat = sub.add_parser("chat", help="try every feature in this terminal, no Slack needed")
+    chat.add_argument(
+        "--channel",
+        action="store_true",
+        help="as if in a public channel (threads, Share, where to decide), not a DM",
+    )
     add_report_parser(sub)
     return parser
 
@@ -220,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command is None:
         print(CONNECT_HINT, file=err)
-    return runner.chat(err=err)
+    return runner.chat(settings, err=err, in_channel=getattr(args, "channel", False))
 
 
 if __name__ == "__main__":

@@ -143,11 +143,13 @@ def socket(settings: Settings, *, err: TextIO) -> int:
     return 0
 
 
-def chat(*, err: TextIO) -> int:
-    """The console: the same app and listeners, driven from this terminal (bot/console/)."""
+def chat(settings: Settings, *, err: TextIO, in_channel: bool = False) -> int:
+    """The console: the same app and listeners, driven from this terminal (bot/console/); its
+    feedback goes to ROLEFIT_DB like the app's."""
     from bot.console.session import run_console
 
     rolefit = _rolefit(err)
     if rolefit is None:
         return 1
-    return run_console(rolefit, err=err)
+    feedback = Settings(db_path=settings.db_path, record_questions=settings.record_questions)
+    return run_console(rolefit, err=err, in_channel=in_channel, settings=feedback)

@@ -58,8 +58,12 @@ from bot.local_slack.standin import (
 from bot.pipes import discard_output
 from bot.slack.app import build_app, build_services
 from bot.slack.server import sign as signature_of
+from bot.slack.services import Services
 
 COMMAND = "/rolefit"
+MENTION = "@rolefit"
+CHANNEL = "C0CONSOLE0"  # `rolefit chat --channel`: a public channel RoleFit is a member of
+CHANNEL_NAME = "console"
 FORM = "application/x-www-form-urlencoded"
 QUIT = {"quit", "exit", ":q"}
 HOME = "home"
@@ -72,6 +76,11 @@ INTRO = (
     "pm, tpm, jd tpm, decide, topics.",
     "Type a button's number to press it (numbers refer to the buttons of the most recently "
     "shown messages). `home` opens the App Home tab; `quit` (or Ctrl-D) leaves.",
+)
+
+CHANNEL_INTRO = (
+    f"You are in #{CHANNEL_NAME}, a public channel: `/rolefit` replies are still only for you; "
+    "start a line with @RoleFit to mention the bot, which answers in a thread everyone sees."
 )
 
 _ids = itertools.count(1)
@@ -98,14 +107,15 @@ def sign(body: str, *, secret: str, timestamp: int) -> dict[str, str]:
     }
 
 
-def command_payload(text: str, *, response_url: str) -> dict[str, str]:
-    """`/rolefit <text>` typed by the console's person in their DM with RoleFit."""
+def command_payload(text: str, *, response_url: str, channel: str = DM) -> dict[str, str]:
+    """`/rolefit <text>` typed by the console's person in their DM with RoleFit (or in
+    `channel`)."""
     return {
         "token": "unused",
         "team_id": TEAM,
         "team_domain": "console",
-        "channel_id": DM,
-        "channel_name": "directmessage",
+        "channel_id": channel,
+        "channel_name": "directmessage" if channel == DM else CHANNEL_NAME,
         "user_id": USER,
         "user_name": USER_NAME,
         "command": COMMAND,
@@ -126,6 +136,7 @@ def action_payload(
     message: Mapping[str, Any] | None = None,
     view: Mapping[str, Any] | None = None,
     response_url: str = "",
+    channel: str = DM,
 ) -> dict[str, Any]:
     """A block_actions click on `button`, placed where Slack would say the button was."""
     clicked = {
@@ -165,13 +176,16 @@ def action_payload(
     container: dict[str, Any] = {
         "type": "message",
         "message_ts": ts,
-        "channel_id": DM,
+        "channel_id": channel,
         "is_ephemeral": ephemeral,
     }
     if thread_ts:
         container["thread_ts"] = thread_ts
     payload["container"] = container
-    payload["channel"] = {"id": DM, "name": "directmessage"}
+    payload["channel"] = {
+        "id": channel,
+        "name": "directmessage" if channel == DM else CHANNEL_NAME,
+    }
     if not ephemeral and message is not None:
         payload["message"] = dict(message)
     payload["response_url"] = response_url
@@ -198,7 +212,37 @@ def home_opened_envelope() -> dict[str, Any]:
     }
 
 
-def label_for(change: Change) -> str:
+def mention_envelope(text: str, *, channel: str) -> dict[str, Any]:
+    """The Events API envelope of `@RoleFit <text>` said in `channel`."""
+    ts = f"{time.time():.6f}"
+    return {
+        "token": "unused",
+        "team_id": TEAM,
+        "api_app_id": APP_ID,
+        "type": "event_callback",
+        "event_id": f"Ev{next(_ids):08d}CONSOLE",
+        "event_time": int(time.time()),
+        "event": {
+            "type": "app_mention",
+            "user": USER,
+            "text": f"<@{BOT_USER}> {text}",
+            "ts": ts,
+            "channel": channel,
+            "event_ts": ts,
+        },
+        "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+    }
+
+
+def mention_text(line: str) -> str | None:
+    """What follows `@RoleFit` when the line starts with it, else None."""
+    text = line.strip()
+    if text.lower().startswith(MENTION):
+        return text[len(MENTION) :].strip()
+    return None
+
+
+def label_for(change: Change, *, channel_mode: bool = False) -> str:
     """Who posted it and where, as the line above the message says in Slack."""
     message = change.message
     label = {
@@ -207,6 +251,8 @@ def label_for(change: Change) -> str:
         "home": "RoleFit · App Home",
         "modal": "RoleFit · dialog",
     }[message.where]
+    if channel_mode and message.where == "posted":
+        label += " · your DM" if message.channel == DM else f" · #{CHANNEL_NAME}"
     if message.where == "posted" and message.thread_ts and message.thread_ts != message.ts:
         label += " · in the thread"
     if change.kind == "updated":
@@ -240,14 +286,20 @@ class Console:
         out: TextIO,
         palette: Palette,
         width: Callable[[], int] | None = None,
+        in_channel: bool = False,
+        settings: Settings | None = None,
     ) -> None:
         self.rolefit = rolefit
+        self.channel = CHANNEL if in_channel else DM
+        self._settings = settings
         self.out = out
         self.palette = palette
         self._width = width or terminal_width
         self._secret = secrets.token_hex(16)
         self.slack = ConsoleSlack(token=f"xoxb-console-{secrets.token_hex(8)}")
+        self.slack.typed_in = self.channel
         self.app: AsyncApp | None = None
+        self.services: Services | None = None
         self.choices: list[Choice] = []
         self._round: list[Choice] = []
 
@@ -256,10 +308,14 @@ class Console:
         settings = Settings(
             bot_token=self.slack.token, signing_secret=self._secret, api_url=self.slack.api_url
         )
-        self.app = build_app(settings=settings, services=build_services(self.rolefit))
+        self.services = build_services(self.rolefit, settings=self._settings)
+        self.services.place = "console"
+        self.app = build_app(settings=settings, services=self.services)
 
     async def stop(self) -> None:
         await self.slack.stop()
+        if self.services is not None and self.services.feedback is not None:
+            await asyncio.to_thread(self.services.feedback.close)
 
     async def handle(self, line: str) -> None:
         """One line the person typed (not a quit)."""
@@ -271,13 +327,18 @@ class Console:
             await self.press(int(text))
         elif text.lower() == HOME:
             await self._run(json.dumps(home_opened_envelope()), "application/json")
+        elif (said := mention_text(text)) is not None and self.channel != DM:
+            envelope = mention_envelope(said, channel=self.channel)
+            await self._run(json.dumps(envelope), "application/json")
         else:
             await self.command(command_text(text))
         self._end_round()
 
     async def command(self, text: str) -> None:
         key = self.slack.new_key()
-        payload = command_payload(text, response_url=self.slack.response_url(key))
+        payload = command_payload(
+            text, response_url=self.slack.response_url(key), channel=self.channel
+        )
         response, started = await self._dispatch(urlencode(payload), FORM)
         if response.status == 200 and response.body:
             change = self.slack.respond(key, _ack_message(response.body), announce=False)
@@ -307,6 +368,7 @@ class Console:
             message=message.content(),
             view=message.view,
             response_url=self.slack.response_url(message.key),
+            channel=message.channel,
         )
         await self._run(urlencode({"payload": json.dumps(payload)}), FORM)
 
@@ -359,7 +421,8 @@ class Console:
             first_number=len(self._round) + 1,
         )
         self._round.extend(Choice(message.key, b) for b in rendered.buttons)
-        self.say("", banner(label_for(change), width=width, palette=self.palette))
+        label = label_for(change, channel_mode=self.channel != DM)
+        self.say("", banner(label, width=width, palette=self.palette))
         self.say(*rendered.lines)
 
     def _end_round(self) -> None:
@@ -478,7 +541,10 @@ def run_console(
     out: TextIO | None = None,
     err: TextIO | None = None,
     env: Mapping[str, str] | None = None,
+    in_channel: bool = False,
+    settings: Settings | None = None,
 ) -> int:
+    """The console loop; with `settings`, feedback is recorded to ROLEFIT_DB as place console."""
     stdin, out, err = stdin or sys.stdin, out or sys.stdout, err or sys.stderr
     env = os.environ if env is None else env
     interactive = stdin.isatty()
@@ -489,13 +555,14 @@ def run_console(
             import readline  # noqa: F401  (up/down history and line editing for input())
     quiet_logging(err, env)
     palette = Palette(color=use_color(out, env), me=USER, bot=BOT_USER)
-    console = Console(rolefit, out=out, palette=palette)
+    console = Console(rolefit, out=out, palette=palette, in_channel=in_channel, settings=settings)
     prompt = _prompt(palette, readline=interactive)
     loop = asyncio.new_event_loop()
     status = 0
     try:
         loop.run_until_complete(console.start())
-        intro = [line for text in INTRO for line in wrap(text, terminal_width())]
+        texts = (*INTRO, CHANNEL_INTRO) if in_channel else INTRO
+        intro = [line for text in texts for line in wrap(text, terminal_width())]
         console.say(*(palette.paint(line, DIM) for line in intro))
         while True:
             line = _read_line(stdin, out, prompt, interactive=interactive)

@@ -91,6 +91,8 @@ class ConsoleSlack:
         self._response_urls: dict[str, _ResponseUrl] = {}
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self.typed_in = DM
+        """Where the person types: a command's replies (response_url, ack) appear there."""
 
     @property
     def api_url(self) -> str:
@@ -343,7 +345,7 @@ class ConsoleSlack:
             Message(
                 key=key,
                 where="posted" if public else "ephemeral",
-                channel=original.channel if original else DM,
+                channel=original.channel if original else self.typed_in,
                 ts=self.new_ts(),
                 thread_ts=original.thread_ts if original else None,
                 text=text,
