@@ -20,7 +20,7 @@ import secrets
 import shutil
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 from urllib.parse import urlencode
@@ -384,7 +384,7 @@ class Console:
         """Into the app in-process, signed; returns the ack and the tasks (lazy listeners) it
         started."""
         assert self.app is not None, "start() first"
-        headers = {"Content-Type": content_type}
+        headers: dict[str, str | Sequence[str]] = {"Content-Type": content_type}
         headers.update(sign(body, secret=self._secret, timestamp=int(time.time())))
         before = asyncio.all_tasks()
         response = await self.app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
@@ -549,7 +549,7 @@ def run_console(
     env = os.environ if env is None else env
     interactive = stdin.isatty()
     with contextlib.suppress(AttributeError, ValueError):
-        out.reconfigure(errors="replace")  # type: ignore[attr-defined]
+        out.reconfigure(errors="replace")  # type: ignore[union-attr]
     if interactive:
         with contextlib.suppress(ImportError):
             import readline  # noqa: F401  (up/down history and line editing for input())
