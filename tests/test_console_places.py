@@ -20,6 +20,7 @@ from bot.console.session import CHANNEL, Console
 from bot.feedback.store import SqliteStore
 from bot.local_slack.standin import DM
 from tests.fixtures.cli import ROOT, run_rolefit
+from tests.test_console import _shown as shown
 
 MakeConsole = Callable[..., "Console"]
 UNKNOWN = "can I expense a taxi ride to the airport?"
@@ -37,14 +38,6 @@ async def make_console(rolefit: RoleFit) -> AsyncIterator[Callable[..., Console]
     yield make
     for session in started:
         await session.stop()
-
-
-def shown(console: Console) -> str:
-    assert isinstance(console.out, io.StringIO)
-    text = console.out.getvalue()
-    console.out.seek(0)
-    console.out.truncate()
-    return text
 
 
 def number_of(console: Console, *, action: str | None = None, label: str | None = None) -> str:

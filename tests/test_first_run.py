@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-import sys
 
 import aiohttp
 
 from tests.fixtures.cli import ROOT, run_rolefit
-from tests.support.processes import START_TIMEOUT, app_env
+from tests.support.processes import START_TIMEOUT, launch_serve
 from tests.support.slack_stub import SlackStub
 
 
@@ -41,20 +40,7 @@ def test_a_negative_port_is_refused_with_a_clear_line() -> None:
 async def test_port_0_serves_on_a_free_port_it_prints_and_starts_without_warnings(
     stub: SlackStub,
 ) -> None:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        cwd=ROOT,
-        env=app_env(stub),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await launch_serve(stub, port=0, stdout=asyncio.subprocess.PIPE)
     assert process.stdout is not None and process.stderr is not None
     try:
         line = (await asyncio.wait_for(process.stdout.readline(), START_TIMEOUT)).decode()

@@ -192,8 +192,8 @@ def action_payload(
     return payload
 
 
-def home_opened_envelope() -> dict[str, Any]:
-    """The Events API envelope Slack sends when the person opens RoleFit's App Home tab."""
+def _envelope(event: dict[str, Any]) -> dict[str, Any]:
+    """An Events API envelope around `event`, as Slack sends it to the app."""
     return {
         "token": "unused",
         "team_id": TEAM,
@@ -201,37 +201,37 @@ def home_opened_envelope() -> dict[str, Any]:
         "type": "event_callback",
         "event_id": f"Ev{next(_ids):08d}CONSOLE",
         "event_time": int(time.time()),
-        "event": {
+        "event": event,
+        "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+    }
+
+
+def home_opened_envelope() -> dict[str, Any]:
+    """The Events API envelope Slack sends when the person opens RoleFit's App Home tab."""
+    return _envelope(
+        {
             "type": "app_home_opened",
             "user": USER,
             "channel": DM,
             "tab": "home",
             "event_ts": f"{time.time():.6f}",
-        },
-        "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
-    }
+        }
+    )
 
 
 def mention_envelope(text: str, *, channel: str) -> dict[str, Any]:
     """The Events API envelope of `@RoleFit <text>` said in `channel`."""
     ts = f"{time.time():.6f}"
-    return {
-        "token": "unused",
-        "team_id": TEAM,
-        "api_app_id": APP_ID,
-        "type": "event_callback",
-        "event_id": f"Ev{next(_ids):08d}CONSOLE",
-        "event_time": int(time.time()),
-        "event": {
+    return _envelope(
+        {
             "type": "app_mention",
             "user": USER,
             "text": f"<@{BOT_USER}> {text}",
             "ts": ts,
             "channel": channel,
             "event_ts": ts,
-        },
-        "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
-    }
+        }
+    )
 
 
 def mention_text(line: str) -> str | None:

@@ -100,10 +100,11 @@ class ServerProcess:
         await self.session.close()
 
 
-async def start_serve(stub: SlackStub, **env: str) -> ServerProcess:
-    """Start the server with `app_env(stub, **env)` and wait for its first /healthz 200."""
-    port = free_port()
-    process = await asyncio.create_subprocess_exec(
+async def launch_serve(
+    stub: SlackStub, *, port: int, stdout: int = asyncio.subprocess.DEVNULL, **env: str
+) -> asyncio.subprocess.Process:
+    """`python -m bot serve` on 127.0.0.1:`port` with `app_env(stub, **env)`, stderr piped."""
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
@@ -114,9 +115,15 @@ async def start_serve(stub: SlackStub, **env: str) -> ServerProcess:
         str(port),
         cwd=ROOT,
         env=app_env(stub, **env),
-        stdout=asyncio.subprocess.DEVNULL,
+        stdout=stdout,
         stderr=asyncio.subprocess.PIPE,
     )
+
+
+async def start_serve(stub: SlackStub, **env: str) -> ServerProcess:
+    """Start the server with `app_env(stub, **env)` and wait for its first /healthz 200."""
+    port = free_port()
+    process = await launch_serve(stub, port=port, **env)
     running = ServerProcess(process, port)
     try:
         await running.wait_ready()
