@@ -7,6 +7,7 @@ names `compare` accepts.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -21,8 +22,8 @@ from tests.support.payloads import CHANNEL, DM, OTHER_USER, USER, find_button
 from tests.support.slack_stub import SlackStub
 
 
-def _text(message: dict) -> str:
-    return all_text(message.get("blocks", [])) + "\n" + message.get("text", "")
+def _text(message: dict[str, Any]) -> str:
+    return all_text(message.get("blocks", [])) + "\n" + str(message.get("text", ""))
 
 
 # --- compare <unknown area> ---------------------------------------------------------------------
@@ -135,8 +136,8 @@ async def test_a_passing_failure_still_asks_to_try_again(app: RunningApp, stub: 
 # --- votes ----------------------------------------------------------------------------------------
 
 
-def _labels(message: dict) -> list[str]:
-    return [b["text"]["text"] for b in payloads.buttons(message["blocks"])]
+def _labels(message: dict[str, Any]) -> list[str]:
+    return [str(b["text"]["text"]) for b in payloads.buttons(message["blocks"])]
 
 
 async def test_a_vote_on_a_private_card_updates_it_in_place_and_can_be_changed(

@@ -101,7 +101,11 @@ class ServerProcess:
 
 
 async def launch_serve(
-    stub: SlackStub, *, port: int, stdout: int = asyncio.subprocess.DEVNULL, **env: str
+    stub: SlackStub,
+    *,
+    port: int,
+    stdout: int = asyncio.subprocess.DEVNULL,
+    env: dict[str, str] | None = None,
 ) -> asyncio.subprocess.Process:
     """`python -m bot serve` on 127.0.0.1:`port` with `app_env(stub, **env)`, stderr piped."""
     return await asyncio.create_subprocess_exec(
@@ -114,7 +118,7 @@ async def launch_serve(
         "--port",
         str(port),
         cwd=ROOT,
-        env=app_env(stub, **env),
+        env=app_env(stub, **(env or {})),
         stdout=stdout,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -123,7 +127,7 @@ async def launch_serve(
 async def start_serve(stub: SlackStub, **env: str) -> ServerProcess:
     """Start the server with `app_env(stub, **env)` and wait for its first /healthz 200."""
     port = free_port()
-    process = await launch_serve(stub, port=port, **env)
+    process = await launch_serve(stub, port=port, env=env)
     running = ServerProcess(process, port)
     try:
         await running.wait_ready()
