@@ -28,13 +28,12 @@ from bot.slack.context import (
     message_thread,
 )
 from bot.slack.services import Services
-from handlers.delivery import CANNOT_POST_HERE, ack_only, post_card
+from handlers.delivery import CANNOT_POST_HERE, ack_only, post_card, undelivered
 from handlers.messages import (
     PRIVATE_HERE,
     STALE,
     THANKS_HELPFUL,
     THANKS_NOT_HELPFUL,
-    undelivered,
 )
 
 logger = logging.getLogger("rolefit.handlers")

@@ -12,17 +12,29 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cards.common import Card
 from bot.slack.context import request_ids
-from handlers.messages import undelivered
+from handlers.messages import CHANNEL_CLOSED, MISSING_SCOPE, NOT_A_MEMBER, UNDELIVERED
 
 logger = logging.getLogger("rolefit.handlers")
 
 
-# Web API errors that no retry can fix. The first four mean "not in this channel": a post can
-# go to the person instead (their DM, a response_url); missing_scope means not anywhere.
-CANNOT_POST_HERE = frozenset(
-    {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
-)
-PERMANENT = CANNOT_POST_HERE | {"missing_scope"}
+# Web API errors that no retry can fix, and what to tell the person instead of "try again".
+# All but missing_scope mean "not in this channel": the post can go to the person instead
+# (their DM, a response_url); missing_scope means not anywhere.
+_PERMANENT_NOTES = {
+    "not_in_channel": NOT_A_MEMBER,
+    "channel_not_found": CHANNEL_CLOSED,
+    "is_archived": CHANNEL_CLOSED,
+    "restricted_action": CHANNEL_CLOSED,
+    "missing_scope": MISSING_SCOPE,
+}
+PERMANENT = frozenset(_PERMANENT_NOTES)
+CANNOT_POST_HERE = PERMANENT - {"missing_scope"}
+
+
+def undelivered(error: str | None) -> str:
+    """What to tell someone whose answer Slack refused with `error`: what would work for a
+    permanent error, "ask again in a moment" only for a passing one."""
+    return _PERMANENT_NOTES.get(error or "", UNDELIVERED)
 
 
 @dataclass(frozen=True)
@@ -31,11 +43,6 @@ class Posted:
 
     ts: str | None
     error: str | None = None
-
-    @property
-    def permanent(self) -> bool:
-        """Failed for good: asking again would fail the same way."""
-        return self.error in PERMANENT
 
 
 def error_code(error: Exception) -> str:

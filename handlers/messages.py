@@ -20,7 +20,7 @@ UNDELIVERED = (
     "or use `/rolefit` to get the answer privately."
 )
 
-# After an error that asking again cannot fix (handlers/delivery.PERMANENT): say what would.
+# After an error that asking again cannot fix (handlers/delivery.undelivered): say what would.
 NOT_A_MEMBER = (
     ":no_entry: I can't post here because I'm not a member of this channel. Invite me with "
     "`/invite @RoleFit`, or use `/rolefit <question>`: it answers privately anywhere."
@@ -38,17 +38,6 @@ PRIVATE_HERE = (
     ":lock: Only you can see this: I can't post in this channel. If I'm not a member, invite me "
     "with `/invite @RoleFit` and I'll answer where everyone can see."
 )
-
-
-def undelivered(error: str | None) -> str:
-    """What to tell someone whose answer Slack refused with `error`, so they know what works."""
-    if error == "not_in_channel":
-        return NOT_A_MEMBER
-    if error in {"channel_not_found", "is_archived", "restricted_action"}:
-        return CHANNEL_CLOSED
-    if error == "missing_scope":
-        return MISSING_SCOPE
-    return UNDELIVERED
 
 THANKS_HELPFUL = ":pray: Thanks! Glad it helped. (Only you can see this.)"
 THANKS_NOT_HELPFUL = (

@@ -47,8 +47,15 @@ from bot.slack.context import action_user, is_ephemeral_source, is_home_source, 
 from bot.slack.services import Services
 from bot.walkthrough.engine import NextQuestion, Result, step
 from bot.walkthrough.state import StaleState, State, decode_state, encode_state, new_state
-from handlers.delivery import CANNOT_POST_HERE, PERMANENT, ack_only, error_code, post_card
-from handlers.messages import SORRY_CARD, STARTED_OVER_NOTE, undelivered, went_back_note
+from handlers.delivery import (
+    CANNOT_POST_HERE,
+    PERMANENT,
+    ack_only,
+    error_code,
+    post_card,
+    undelivered,
+)
+from handlers.messages import SORRY_CARD, STARTED_OVER_NOTE, went_back_note
 
 logger = logging.getLogger("rolefit.handlers")
 

@@ -14,7 +14,8 @@ import pytest
 from bot.cards.common import HELPFUL, NOT_HELPFUL, OPEN, Surface
 from bot.cards.replies import RoleFit
 from bot.knowledge.loader import Knowledge
-from handlers.messages import PRIVATE_HERE, UNDELIVERED, undelivered
+from handlers.delivery import undelivered
+from handlers.messages import PRIVATE_HERE, UNDELIVERED
 from tests.support import payloads
 from tests.support.blockkit import all_text, check_message
 from tests.support.harness import RunningApp
