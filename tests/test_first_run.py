@@ -61,3 +61,24 @@ async def test_port_0_serves_on_a_free_port_it_prints_and_starts_without_warning
     assert f"serving Slack requests on http://127.0.0.1:{port}/slack/events" in stderr
     assert "WARNING" not in stderr, stderr
     assert "token" not in stderr.lower(), stderr
+
+
+def test_the_procfile_has_a_web_and_a_socket_mode_worker_process() -> None:
+    processes = dict(
+        line.split(":", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line.strip()
+    )
+    assert {name: command.strip() for name, command in processes.items()} == {
+        "web": "rolefit serve",
+        "worker": "rolefit socket",
+    }
+    needs = {"web": "SLACK_SIGNING_SECRET", "worker": "SLACK_APP_TOKEN"}
+    for name, command in processes.items():
+        program, *args = command.split()
+        assert program == "rolefit"
+        done = run_rolefit(*args)
+        assert done.returncode == 2, (name, done.stderr)
+        assert "SLACK_BOT_TOKEN is not set" in done.stderr, name
+    for name, variable in needs.items():
+        command = processes[name].split()[1:]
+        done = run_rolefit(*command, env={"SLACK_BOT_TOKEN": "xoxb-1-procfile"})
+        assert variable in done.stderr, (name, done.stderr)

@@ -277,6 +277,7 @@ def test_the_server_refuses_to_start_on_broken_knowledge(tmp_path: Path, mode: s
     env = {
         "PATH": os.environ.get("PATH", ""),
         "ROLEFIT_KNOWLEDGE_DIR": str(tmp_path),
+        "ROLEFIT_DB": str(tmp_path / "rolefit.db"),
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_APP_TOKEN": "xapp-1-test",
