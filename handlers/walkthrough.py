@@ -210,11 +210,14 @@ async def _update(
     return True
 
 
-async def _respond(url: str, card: Card, *, body: dict[str, Any]) -> None:
-    """An ephemeral note through a response_url: needs no scope and works where the bot is not."""
+async def _respond(
+    url: str, card: Card, *, body: dict[str, Any], replace: bool = False
+) -> None:
+    """An ephemeral note through a response_url (or, `replace`, the private message a button
+    sat on): needs no scope and works where the bot is not."""
     try:
         response = await AsyncRespond(response_url=url)(
-            text=card.text, blocks=card.blocks, response_type="ephemeral", replace_original=False
+            text=card.text, blocks=card.blocks, response_type="ephemeral", replace_original=replace
         )
     except Exception as error:
         logger.warning("walkthrough: response_url failed: %s", error_code(error), extra=_ids(body))
@@ -223,16 +226,6 @@ async def _respond(url: str, card: Card, *, body: dict[str, Any]) -> None:
         logger.warning(
             "walkthrough: response_url answered %s", response.status_code, extra=_ids(body)
         )
-
-
-async def _replace(url: str, card: Card, *, body: dict[str, Any]) -> None:
-    """Replace the private message a button sat on (through the click's response_url)."""
-    try:
-        await AsyncRespond(response_url=url)(
-            text=card.text, blocks=card.blocks, response_type="ephemeral", replace_original=True
-        )
-    except Exception as error:
-        logger.warning("walkthrough: response_url failed: %s", error_code(error), extra=_ids(body))
 
 
 async def _tell_privately(
@@ -426,7 +419,7 @@ def register(app: AsyncApp, *, services: Services) -> None:
         choice = read_click(body).value
         url = body.get("response_url")
         if choice in {IN_THREAD, IN_MY_DM} and url and is_ephemeral_source(body):
-            await _replace(url, where_chosen_card(choice), body=body)
+            await _respond(url, where_chosen_card(choice), body=body, replace=True)
         await _begin(
             services.rolefit.knowledge.walkthrough,
             client=client,
