@@ -208,6 +208,7 @@ async def test_choosing_a_dm_runs_the_walkthrough_privately(
     assert first.params["channel"] == USER, "the person's DM with the app"
     assert "Question 1 of" in _text(first.params)
     [replaced] = await stub.wait_for("response_url")
+    check_message(replaced.params)
     assert replaced.params["replace_original"] is True
     assert payloads.buttons(replaced.params["blocks"]) == [], "the choice cannot start a second"
     await stub.settle()
