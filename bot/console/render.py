@@ -203,6 +203,8 @@ def _wrap_paragraph(text: str, width: int) -> list[str]:
         if not fresh and used + 1 + size > width:
             lines.append(current.rstrip())
             current, used, fresh = indent, len(indent), True
+            if used + size > width >= size:  # a word that fits only without the hanging indent
+                current, used = "", 0
         if not fresh:
             current, used = current + " ", used + 1
         if used + size > width:
