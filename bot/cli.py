@@ -10,12 +10,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.cards.common import Surface
+from bot.cards.common import OPEN, OPEN_ALSO, Surface
+from bot.cards.refs import parse_ref
 from bot.cards.replies import Reply, load_rolefit
 from bot.config import ConfigError, Settings, load_settings
+from bot.console.render import render_blocks
 from bot.feedback.cli import add_drafts_parser, add_report_parser, cmd_drafts, cmd_report
 from bot.feedback.report import parse_since
-from bot.knowledge.loader import collect_problems, knowledge_dir
+from bot.knowledge.loader import collect_problems, folder_origin, knowledge_dir
+from bot.knowledge.model import Knowledge
 from bot.knowledge.problems import KnowledgeError
 from bot.knowledge.review import stale_entries
 from bot.pipes import discard_output
@@ -24,6 +27,15 @@ CONNECT_HINT = (
     "Running without Slack. To connect, set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) "
     "or SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode); see README, 'Connect to Slack'."
 )
+
+
+def _port(text: str) -> int:
+    """0 asks for a free port (printed at start); anything else must be a real port number."""
+    if not text.strip().isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(
+            f"expected 0 (a free port) or a number from 1 to 65535, got {text!r}"
+        )
+    return int(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,67 +58,106 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve = sub.add_parser("serve", help="HTTP mode (needs SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET)")
     serve.add_argument("--host", default=None, help="default 0.0.0.0")
-    serve.add_argument("--port", type=int, default=None, help="default: PORT, else 3000")
+    serve.add_argument(
+        "--port", type=_port, default=None, help="default: PORT, else 3000; 0 picks a free port"
+    )
     sub.add_parser("socket", help="Socket Mode (needs SLACK_BOT_TOKEN, SLACK_APP_TOKEN)")
-    sub.add_parser("chat", help="try every feature in this terminal, no Slack needed")
+    chat = sub.add_parser("chat", help="try every feature in this terminal, no Slack needed")
+    chat.add_argument(
+        "--channel",
+        action="store_true",
+        help="as if in a public channel (threads, Share, where to decide), not a DM",
+    )
     add_report_parser(sub)
     add_drafts_parser(sub)
     return parser
 
 
-def result_json(question: str, reply: Reply) -> dict[str, Any]:
-    """The JSON shape of `rolefit ask --format json`, stable for scripts."""
+DECIDE_HINT = "The hiring walkthrough needs buttons: run `rolefit chat` and type `decide`."
+
+
+def offered_entries(reply: Reply) -> list[str]:
+    """The FAQ entries the reply's card offers as buttons, in order, each once."""
+    ids: list[str] = []
+    for block in reply.card.blocks if reply.card else []:
+        elements = list(block.get("elements") or []) if block.get("type") == "actions" else []
+        if block.get("accessory"):
+            elements.append(block["accessory"])
+        for element in elements:
+            if not str(element.get("action_id", "")).startswith((OPEN, OPEN_ALSO)):
+                continue
+            ref = parse_ref(str(element.get("value") or ""))
+            if ref is not None and ref.kind == "entry" and ref.arg not in ids:
+                ids.append(ref.arg)
+    return ids
+
+
+def result_json(question: str, reply: Reply, *, knowledge: Knowledge) -> dict[str, Any]:
+    """The JSON shape of `rolefit ask --format json`, stable for scripts; `suggestions` are the
+    entries the card offers as buttons."""
     match = reply.match
     best = match.best if match is not None else None
-    verdict = match.verdict if match is not None else "answer"
+    scored = (match.best, *match.alternatives) if match is not None else ()
+    scores = {c.entry.id: c.score for c in scored if c is not None}
     card = reply.card
+    verdict = match.verdict if match is not None else "answer" if card is not None else "none"
+    suggestions = [
+        {
+            "id": entry.id,
+            "topic": entry.topic,
+            "title": entry.title,
+            "score": scores.get(entry.id),
+        }
+        for entry in (knowledge.by_id[i] for i in offered_entries(reply) if i in knowledge.by_id)
+        if best is None or entry.id != best.entry.id or verdict == "suggest"
+    ]
     return {
         "question": question,
+        "kind": reply.kind,
         "verdict": verdict,
-        "answered": match is not None and match.answered,
+        "answered": verdict == "answer",
         "id": best.entry.id if best else None,
         "topic": best.entry.topic if best else None,
         "title": best.entry.title if best else None,
         "score": best.score if best else None,
-        "suggestions": [
-            {"id": c.entry.id, "topic": c.entry.topic, "title": c.entry.title, "score": c.score}
-            for c in (match.alternatives if match is not None else ())
-        ],
-        "text": card.text if card else "",
+        "suggestions": suggestions,
+        "text": card.text if card else DECIDE_HINT,
         "blocks": card.blocks if card else [],
     }
 
 
-def _ask_text(reply: Reply) -> str:
+def _ask_text(reply: Reply, result: dict[str, Any]) -> str:
     match = reply.match
-    if reply.kind in ("greeting", "thanks") and reply.card is not None:
+    titles = [f"  - {s['title']}" for s in result["suggestions"]]
+    if reply.card is None:
+        return DECIDE_HINT
+    if reply.kind in ("greeting", "thanks"):
         return reply.card.text
-    if match is None or match.best is None or match.verdict == "none":
-        return 'I don\'t know that one. Try `rolefit ask "what is a tpm"`.'
-    lines: list[str] = []
+    if match is None:
+        return "\n".join(render_blocks(reply.card.blocks, text=reply.card.text).lines)
+    if match.best is None or match.verdict == "none":
+        lines = ['I don\'t know that one. Try `rolefit ask "what is a tpm"`.']
+        return "\n".join([*lines, "", "People often ask:", *titles] if titles else lines)
     if match.verdict == "answer":
-        lines += [match.best.entry.title, "", match.best.entry.answer.strip()]
-        if match.alternatives:
-            lines += ["", "See also:"]
-            lines += [f"  - {c.entry.title} ({c.score:.0f})" for c in match.alternatives]
-    else:
-        lines.append("Did you mean:")
-        lines += [f"  - {c.entry.title} ({c.score:.0f})" for c in (match.best, *match.alternatives)]
-    return "\n".join(lines)
+        lines = [match.best.entry.title, "", match.best.entry.answer.strip()]
+        return "\n".join([*lines, "", "See also:", *titles] if titles else lines)
+    return "\n".join(["Did you mean:", *titles])
 
 
 def cmd_ask(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    """The same reply as `/rolefit <text>` in Slack, for every subcommand."""
     rolefit = load_rolefit(err)
     if rolefit is None:
         return 1
     questions = (line.rstrip("\r\n") for line in stdin) if args.question == "-" else [args.question]
     try:
         for question in questions:
-            reply = rolefit.answer(question, surface=Surface.PRIVATE)
+            reply = rolefit.reply(question, surface=Surface.PRIVATE)
+            result = result_json(question, reply, knowledge=rolefit.knowledge)
             if args.format == "json":
-                print(json.dumps(result_json(question, reply), ensure_ascii=False), file=out)
+                print(json.dumps(result, ensure_ascii=False), file=out)
             else:
-                print(_ask_text(reply), file=out)
+                print(_ask_text(reply, result), file=out)
             out.flush()
     except BrokenPipeError:
         discard_output(out)
@@ -127,8 +178,12 @@ def cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
             return 2
         max_age = int(window // 86400)
-    folder = Path(args.folder) if args.folder else knowledge_dir()
-    knowledge, problems = collect_problems(folder)
+    if args.folder:
+        folder = Path(args.folder)
+        knowledge, problems = collect_problems(folder)
+    else:
+        folder = knowledge_dir()
+        knowledge, problems = collect_problems(folder, origin=folder_origin())
     if knowledge is None:
         print(KnowledgeError(problems).summary(), file=err)
         return 1
@@ -190,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command is None:
         print(CONNECT_HINT, file=err)
-    return runner.chat(err=err)
+    return runner.chat(settings, err=err, in_channel=getattr(args, "channel", False))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket as sockets
 from typing import TextIO
 
 from aiohttp import web
@@ -18,6 +19,12 @@ from bot.slack.server import SHUTDOWN_TIMEOUT
 from bot.slack.services import Services
 
 logger = logging.getLogger("rolefit")
+
+
+def _listen(host: str, port: int) -> sockets.socket:
+    """Bind before serving, so port 0 can become a free port whose number we can tell."""
+    family = sockets.AF_INET6 if ":" in host else sockets.AF_INET
+    return sockets.create_server((host, port), family=family, backlog=128)
 
 
 def _secrets(settings: Settings) -> tuple[str | None, ...]:
@@ -41,22 +48,28 @@ def serve(settings: Settings, *, host: str | None, port: int | None, err: TextIO
     rolefit = load_rolefit(err)
     if rolefit is None:
         return 1
+    bind_host = host or settings.host
+    bind_port = settings.port if port is None else port
+    try:
+        listener = _listen(bind_host, bind_port)
+    except OSError as error:
+        print(f"rolefit: cannot listen on {bind_host}:{bind_port}: {error.strerror}", file=err)
+        return 1
+    actual_port = int(listener.getsockname()[1])
+    if bind_port == 0:
+        print(f"listening on http://{bind_host}:{actual_port}/slack/events", flush=True)
     services = build_services(rolefit, settings=settings)
-    bind_host, bind_port = host or settings.host, port or settings.port
-    logger.info("serving Slack requests on http://%s:%s/slack/events", bind_host, bind_port)
+    logger.info("serving Slack requests on http://%s:%s/slack/events", bind_host, actual_port)
     try:
         web.run_app(
             build_http_app(settings=settings, services=services, shutdown_timeout=SHUTDOWN_TIMEOUT),
-            host=bind_host,
-            port=bind_port,
+            sock=listener,
             shutdown_timeout=SHUTDOWN_TIMEOUT,
             print=None,
             access_log=None,
         )
-    except OSError as error:
-        print(f"rolefit: cannot listen on {bind_host}:{bind_port}: {error.strerror}", file=err)
-        return 1
     finally:
+        listener.close()
         _close(services)
     logger.info("stopped")
     return 0
@@ -118,11 +131,13 @@ def socket(settings: Settings, *, err: TextIO) -> int:
     return 0
 
 
-def chat(*, err: TextIO) -> int:
-    """The console: the same app and listeners, driven from this terminal (bot/console/)."""
+def chat(settings: Settings, *, err: TextIO, in_channel: bool = False) -> int:
+    """The console: the same app and listeners, driven from this terminal (bot/console/); its
+    feedback goes to ROLEFIT_DB like the app's."""
     from bot.console.session import run_console
 
     rolefit = load_rolefit(err)
     if rolefit is None:
         return 1
-    return run_console(rolefit, err=err)
+    feedback = Settings(db_path=settings.db_path, record_questions=settings.record_questions)
+    return run_console(rolefit, err=err, in_channel=in_channel, settings=feedback)

@@ -19,10 +19,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.answers import intents
 from bot.cards.common import Surface
 from bot.cards.replies import Reply
+from bot.cards.walkthrough import where_card
 from bot.logs import bind_ids
 from bot.slack.context import request_ids
 from bot.slack.server import QuickAnswer
 from bot.slack.services import Services
+from bot.walkthrough import planning
 from handlers import walkthrough
 from handlers.messages import SORRY
 
@@ -43,25 +45,35 @@ def command_reply(services: Services, command: dict[str, Any]) -> Reply | None:
         return None
 
 
+def in_channel(command: dict[str, Any]) -> bool:
+    """Typed in a channel (not a DM), where a walkthrough would be seen by everyone."""
+    place = planning.place_for(
+        user_id=command.get("user_id", ""), channel_id=command.get("channel_id"), thread_ts=None
+    )
+    return place.in_channel
+
+
 def ack_payload(services: Services, command: dict[str, Any], reply: Reply | None) -> dict[str, Any]:
     """What the ack carries (empty when the walkthrough takes over); records the question."""
     if reply is None:
         return {"response_type": "ephemeral", "text": SORRY}
     services.record_question(body=command, channel_type="command", reply=reply)
+    if reply.starts_walkthrough and in_channel(command):
+        return {"response_type": "ephemeral", **where_card().message()}
     if reply.card is None:
         return {}
     return {"response_type": "ephemeral", "text": reply.card.text, "blocks": reply.card.blocks}
 
 
 def quick_answer(*, services: Services) -> QuickAnswer:
-    """The HTTP door: every `/rolefit` but `decide`; anything else is left to Bolt (None)."""
+    """The HTTP door: every `/rolefit` but `decide` in a DM; anything else is left to Bolt."""
 
     def answer(body: dict[str, Any]) -> dict[str, Any] | None:
         if body.get("command") != COMMAND or body.get("ssl_check"):
             return None
         bind_ids(request_ids(body))
         reply = command_reply(services, body)
-        if reply is not None and reply.starts_walkthrough:
+        if reply is not None and reply.starts_walkthrough and not in_channel(body):
             return None
         return ack_payload(services, body, reply)
 
@@ -73,7 +85,9 @@ def register(app: AsyncApp, *, services: Services) -> None:
         await ack(**ack_payload(services, command, command_reply(services, command)))
 
     async def asks_to_decide(command: dict[str, Any]) -> bool:
-        return isinstance(intents.parse(command.get("text") or ""), intents.Decide)
+        """Only in a DM: in a channel the ack asks first where to run it (`ack_payload`)."""
+        text = command.get("text") or ""
+        return isinstance(intents.parse(text), intents.Decide) and not in_channel(command)
 
     async def start_walkthrough(
         command: dict[str, Any], body: dict[str, Any], client: AsyncWebClient

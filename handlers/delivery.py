@@ -12,9 +12,29 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cards.common import Card
 from bot.slack.context import request_ids
-from handlers.messages import UNDELIVERED
+from handlers.messages import CHANNEL_CLOSED, MISSING_SCOPE, NOT_A_MEMBER, UNDELIVERED
 
 logger = logging.getLogger("rolefit.handlers")
+
+
+# Web API errors that no retry can fix, and what to tell the person instead of "try again".
+# All but missing_scope mean "not in this channel": the post can go to the person instead
+# (their DM, a response_url); missing_scope means not anywhere.
+_PERMANENT_NOTES = {
+    "not_in_channel": NOT_A_MEMBER,
+    "channel_not_found": CHANNEL_CLOSED,
+    "is_archived": CHANNEL_CLOSED,
+    "restricted_action": CHANNEL_CLOSED,
+    "missing_scope": MISSING_SCOPE,
+}
+PERMANENT = frozenset(_PERMANENT_NOTES)
+CANNOT_POST_HERE = PERMANENT - {"missing_scope"}
+
+
+def undelivered(error: str | None) -> str:
+    """What to tell someone whose answer Slack refused with `error`: what would work for a
+    permanent error, "ask again in a moment" only for a passing one."""
+    return _PERMANENT_NOTES.get(error or "", UNDELIVERED)
 
 
 @dataclass(frozen=True)
@@ -61,22 +81,19 @@ async def post_card(
     return Posted(ts=response.get("ts"))
 
 
-
-
-
 async def tell_undelivered(
     client: AsyncWebClient,
     *,
     body: dict[str, Any],
     channel: str,
     user: str,
+    error: str | None,
     thread_ts: str | None = None,
 ) -> None:
     """After a failed post, a private note to the person who asked, when Slack takes that."""
+    text = undelivered(error)
     try:
-        await client.chat_postEphemeral(
-            channel=channel, user=user, thread_ts=thread_ts, text=UNDELIVERED
-        )
+        await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=text)
     except Exception as error:
         logger.warning(
             "chat.postEphemeral failed too: %s", error_code(error), extra={"ids": request_ids(body)}

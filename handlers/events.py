@@ -66,7 +66,12 @@ def register(app: AsyncApp, *, services: Services) -> None:
         )
         if posted.ts is None and user:
             await tell_undelivered(
-                client, body=body, channel=channel, user=user, thread_ts=thread_ts
+                client,
+                body=body,
+                channel=channel,
+                user=user,
+                error=posted.error,
+                thread_ts=thread_ts,
             )
 
     async def answer_mention(

@@ -20,8 +20,30 @@ UNDELIVERED = (
     "or use `/rolefit` to get the answer privately."
 )
 
-THANKS_HELPFUL = ":pray: Thanks! Glad it helped."
-THANKS_NOT_HELPFUL = ":pray: Thanks for telling me. The people who keep my knowledge will see it."
+# After an error that asking again cannot fix (handlers/delivery.undelivered): say what would.
+NOT_A_MEMBER = (
+    ":no_entry: I can't post here because I'm not a member of this channel. Invite me with "
+    "`/invite @RoleFit`, or use `/rolefit <question>`: it answers privately anywhere."
+)
+CHANNEL_CLOSED = (
+    ":no_entry: I can't post in this channel: it is archived, gone, or only lets some people "
+    "post. Use `/rolefit <question>`: it answers privately anywhere."
+)
+MISSING_SCOPE = (
+    ":no_entry: I'm missing a Slack permission needed to post here. Please ask a Slack admin to "
+    "reinstall RoleFit from its app settings; meanwhile `/rolefit <question>` answers privately."
+)
+
+PRIVATE_HERE = (
+    ":lock: Only you can see this: I can't post in this channel. If I'm not a member, invite me "
+    "with `/invite @RoleFit` and I'll answer where everyone can see."
+)
+
+THANKS_HELPFUL = ":pray: Thanks! Glad it helped. (Only you can see this.)"
+THANKS_NOT_HELPFUL = (
+    ":pray: Thanks for telling me. The people who keep my knowledge will see it. "
+    "(Only you can see this.)"
+)
 ASK_INSTEAD = "Would you rather ask a person? I'll pass your question on and bring back the answer."
 
 EXPERTS_UNREACHABLE = (

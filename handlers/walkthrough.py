@@ -16,8 +16,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.cards.common import Card
+from bot.cards.common import Card, section
 from bot.cards.walkthrough import (
+    IN_MY_DM,
+    IN_THREAD,
     could_not_share_card,
     moved_to_dm_card,
     moved_to_dm_note,
@@ -25,21 +27,26 @@ from bot.cards.walkthrough import (
     out_of_date_card,
     question_card,
     starter_card,
+    where_chosen_card,
 )
 from bot.knowledge.decision import Walkthrough
-from bot.slack.context import action_user, request_ids
+from bot.slack.context import action_user, is_ephemeral_source, request_ids
 from bot.slack.services import Services
 from bot.walkthrough import planning
 from bot.walkthrough.engine import NextQuestion, step
 from bot.walkthrough.planning import Click, Place
 from bot.walkthrough.state import StaleState, decode_state, encode_state, new_state
-from handlers.delivery import ack_only, error_code, post_card
+from handlers.delivery import (
+    CANNOT_POST_HERE,
+    PERMANENT,
+    ack_only,
+    error_code,
+    post_card,
+    undelivered,
+)
 from handlers.messages import SORRY_CARD
 
 logger = logging.getLogger("rolefit.handlers")
-
-# chat.postMessage errors that mean "not here", so the walkthrough moves to the person's DM.
-CANNOT_POST = frozenset({"not_in_channel", "channel_not_found", "is_archived", "restricted_action"})
 
 
 # --- talking to Slack ---------------------------------------------------------------------------
@@ -57,11 +64,14 @@ async def _update(
     return True
 
 
-async def _respond(url: str, card: Card, *, body: dict[str, Any]) -> None:
-    """An ephemeral note through a response_url: needs no scope and works where the bot is not."""
+async def _respond(
+    url: str, card: Card, *, body: dict[str, Any], replace: bool = False
+) -> None:
+    """An ephemeral note through a response_url (or, `replace`, the private message a button
+    sat on): needs no scope and works where the bot is not."""
     try:
         response = await AsyncRespond(response_url=url)(
-            text=card.text, blocks=card.blocks, response_type="ephemeral", replace_original=False
+            text=card.text, blocks=card.blocks, response_type="ephemeral", replace_original=replace
         )
     except Exception as error:
         logger.warning("walkthrough: response_url failed: %s", error_code(error), extra=_ids(body))
@@ -94,6 +104,14 @@ async def _tell_privately(
         logger.warning(
             "walkthrough: chat.postEphemeral failed: %s", error_code(error), extra=_ids(body)
         )
+
+
+def _undelivered_card(error: str | None) -> Card:
+    """Sorry and try again for a passing failure; what would work for a permanent one."""
+    if error not in PERMANENT:
+        return SORRY_CARD
+    text = undelivered(error)
+    return Card(text=text, blocks=[section(text)])
 
 
 def _ids(body: dict[str, Any]) -> dict[str, Any]:
@@ -166,9 +184,9 @@ async def _begin(
         )
         if posted.ts is not None:
             return
-    if posted.error not in CANNOT_POST or place.channel == owner:
+    if posted.error not in CANNOT_POST_HERE or place.channel == owner:
         if response_url:
-            await _respond(response_url, SORRY_CARD, body=body)
+            await _respond(response_url, _undelivered_card(posted.error), body=body)
         return
     logger.info("walkthrough moved to a DM: %s", posted.error, extra=_ids(body))
     if response_url:
@@ -252,6 +270,10 @@ def register(app: AsyncApp, *, services: Services) -> None:
         if not owner or place is None:
             logger.warning("walkthrough: a start click without a user", extra=_ids(body))
             return
+        choice = planning.read_click(body).value
+        url = body.get("response_url")
+        if choice in {IN_THREAD, IN_MY_DM} and url and is_ephemeral_source(body):
+            await _respond(url, where_chosen_card(choice), body=body, replace=True)
         await _begin(
             services.rolefit.knowledge.walkthrough,
             client=client,

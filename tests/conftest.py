@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+import subprocess
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,44 @@ from bot.knowledge.model import Knowledge
 from bot.local_slack.standin import LocalSlack
 from bot.slack.app import build_services
 from tests.support.harness import RunningApp
+
+# What Python, pytest and the tools leave in a checkout by design; anything else a test wrote.
+_TOOL_LITTER = ("__pycache__", ".pytest_cache", ".hypothesis", ".ruff_cache", ".mypy_cache")
+_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _new_files() -> set[str] | None:
+    """Untracked and ignored files in the checkout, or None outside a git checkout."""
+    try:
+        done = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all", "--ignored=matching"],
+            cwd=_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except OSError:
+        return None
+    if done.returncode != 0:
+        return None
+    return {
+        line
+        for line in done.stdout.splitlines()
+        if line[:2] in {"??", "!!"}
+        and not any(part in _TOOL_LITTER for part in line[3:].split("/"))
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checkout_stays_clean() -> Iterator[None]:
+    """Tests write only in temporary folders: the checkout has no new file after the suite."""
+    before = _new_files()
+    yield
+    if before is None:
+        return
+    after = _new_files() or set()
+    assert sorted(after - before) == [], "tests left files in the repository"
 
 
 @pytest.fixture(scope="session")

@@ -17,11 +17,14 @@ from bot.cli import main
 from bot.knowledge.loader import collect_problems
 from bot.knowledge.model import FaqEntry, Knowledge
 from bot.knowledge.problems import KnowledgeError
+from bot.local_slack import payloads
 from tests.fixtures.cli import ROOT, broken_knowledge, clean_env, run_rolefit
 from tests.support.blockkit import check_message
+from tests.support.harness import RunningApp
 
 KEYS = {
     "question",
+    "kind",
     "verdict",
     "answered",
     "id",
@@ -49,13 +52,15 @@ def check_result(result: dict[str, Any], question: str) -> None:
     assert result["answered"] is (result["verdict"] == "answer")
     best = (result["id"], result["topic"], result["title"], result["score"])
     assert all(v is None for v in best) or all(v is not None for v in best)
-    if result["verdict"] != "none":
+    if result["verdict"] != "none" and result["kind"] in {"answer", "suggest"}:
         assert result["id"] is not None
         assert isinstance(result["score"], int | float)
     for suggestion in result["suggestions"]:
         assert set(suggestion) == {"id", "topic", "title", "score"}
-        assert suggestion["id"] != result["id"]
-    check_message({"text": result["text"], "blocks": result["blocks"]})
+        if result["verdict"] == "answer":
+            assert suggestion["id"] != result["id"]
+    if result["blocks"]:
+        check_message({"text": result["text"], "blocks": result["blocks"]})
 
 
 def spread(knowledge: Knowledge) -> list[FaqEntry]:
@@ -86,7 +91,7 @@ def test_json_says_none_to_an_off_topic_question(capsys: pytest.CaptureFixture[s
     check_result(result, OFF_TOPIC)
     assert result["verdict"] == "none"
     assert result["answered"] is False
-    assert result["suggestions"] == []
+    assert result["suggestions"], "the 'people often ask' buttons"
 
 
 def test_text_shows_title_answer_and_alternatives(
@@ -125,7 +130,7 @@ def test_stdin_gives_one_json_line_per_question_in_order(knowledge: Knowledge) -
     for entry, answer in zip(knowledge.entries, results, strict=False):
         assert (answer["verdict"], answer["id"]) == ("answer", entry.id), entry.question
     assert results[len(knowledge.entries)]["verdict"] == "none"
-    assert results[len(knowledge.entries) + 1]["verdict"] == "none"
+    assert results[len(knowledge.entries) + 1]["kind"] == "help", "as `/rolefit` alone"
 
 
 def test_stdin_ignores_windows_line_endings() -> None:
@@ -167,3 +172,61 @@ def test_a_reader_that_stops_early_gets_no_traceback(knowledge: Knowledge) -> No
     assert json.loads(first)["id"] == knowledge.entries[0].id
     assert "Traceback" not in stderr
     assert stderr == ""
+
+
+# --- the same reply as Slack ---------------------------------------------------------------------
+
+SUBCOMMANDS = [
+    "help",
+    "compare",
+    "compare kpis",
+    "compare astrology",
+    "pm",
+    "tpm",
+    "jd",
+    "jd tpm",
+    "topics",
+    "what does a tpm do",
+    "platform",
+    OFF_TOPIC,
+]
+
+
+def _offered(blocks: list[dict[str, Any]]) -> list[str]:
+    ids: list[str] = []
+    for button in payloads.buttons(blocks):
+        value = button.get("value", "")
+        opens = button["action_id"].startswith(("rolefit.open", "rolefit.also"))
+        if opens and value.startswith("entry:") and value[6:] not in ids:
+            ids.append(value[6:])
+    return ids
+
+
+@pytest.mark.parametrize("text", SUBCOMMANDS)
+async def test_ask_gives_the_card_slack_gets_and_suggests_its_buttons(
+    app: RunningApp, capsys: pytest.CaptureFixture[str], text: str
+) -> None:
+    in_slack = await app.command(text)
+    result = ask_json(capsys, text)
+    check_result(result, text)
+    assert (result["text"], result["blocks"]) == (in_slack["text"], in_slack["blocks"])
+    offered = _offered(in_slack["blocks"])
+    if result["verdict"] == "answer" and result["id"] in offered:
+        offered.remove(result["id"])
+    assert [s["id"] for s in result["suggestions"]] == offered
+
+
+def test_ask_compare_is_the_comparison_not_an_faq_entry(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    result = ask_json(capsys, "compare")
+    assert (result["kind"], result["id"]) == ("compare", None)
+    assert result["blocks"][0]["text"]["text"] == "PM vs TPM, side by side"
+    assert main(["ask", "compare"]) == 0
+    assert capsys.readouterr().out.startswith("PM vs TPM, side by side")
+
+
+def test_ask_decide_points_to_the_console(capsys: pytest.CaptureFixture[str]) -> None:
+    result = ask_json(capsys, "decide")
+    assert (result["kind"], result["answered"], result["blocks"]) == ("decide", False, [])
+    assert "rolefit chat" in result["text"]

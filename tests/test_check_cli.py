@@ -91,3 +91,39 @@ def test_the_bundled_folder_is_used_even_from_a_directory_with_its_own_knowledge
     result = run_rolefit("check", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert_clean_summary(result.stdout, bundled_dir())
+
+
+def _append_on_first(path: Path, startswith: str, extra: str) -> int:
+    """Append `extra` to the first line starting (after indentation) with `startswith`; its line."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines) if line.strip().startswith(startswith))
+    lines[number] += extra
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return number + 1
+
+
+def test_check_refuses_pings_in_knowledge_texts_with_file_and_line(clean: Path) -> None:
+    planted = {
+        "faq.yml": _append_on_first(clean / "faq.yml", "question:", " <!channel>"),
+        "roles.yml": _append_on_first(clean / "roles.yml", "name:", " <@U012AB3CD>"),
+        "comparison.yml": _append_on_first(clean / "comparison.yml", "name:", " <#C0123ABC|x>"),
+        "decision.yml": _append_on_first(clean / "decision.yml", "label:", " <!here>"),
+    }
+    result = run_rolefit("check", str(clean))
+    assert result.returncode == 1
+    for file, line in planted.items():
+        assert any(
+            f"{file}:{line}" in row and "notification" in row for row in result.stderr.splitlines()
+        ), (file, line, result.stderr)
+    assert "<!here>" in result.stderr and "entry pre-pmf" in result.stderr
+    assert len([row for row in result.stderr.splitlines() if "notification" in row]) == 4
+
+
+@pytest.mark.parametrize("text", ["<!everyone>", "<!subteam^S012AB3CD>", "<@W0ABC123|ann>"])
+def test_every_kind_of_ping_is_refused(clean: Path, text: str) -> None:
+    _append_on_first(clean / "faq.yml", "question:", f" {text}")
+    knowledge, problems = collect_problems(clean)
+    assert knowledge is None
+    [problem] = problems
+    assert (problem.file, problem.field) == ("faq.yml", "question")
+    assert text in problem.message

@@ -85,7 +85,9 @@ def test_quick_answer_leaves_to_bolt_what_is_not_its_own(rolefit: RoleFit) -> No
     answer = quick_answer(services=build_services(rolefit))
     command = payloads.command("compare")
     assert answer(command) is not None
-    assert answer({**command, "text": "decide"}) is None
+    assert answer({**command, "text": "decide", "channel_id": payloads.DM}) is None
+    where = answer({**command, "text": "decide"})
+    assert where is not None and where["response_type"] == "ephemeral", "in a channel: asks first"
     assert answer({**command, "command": "/other"}) is None
     assert answer({**command, "ssl_check": "1"}) is None
     assert answer(payloads.envelope(payloads.mention("what is a tpm"))) is None
@@ -94,10 +96,10 @@ def test_quick_answer_leaves_to_bolt_what_is_not_its_own(rolefit: RoleFit) -> No
 async def test_decide_still_starts_the_walkthrough_through_bolt(
     app: RunningApp, stub: LocalSlack
 ) -> None:
-    assert await app.command("decide") == {}
+    assert await app.command("decide", channel=payloads.DM) == {}
     [post] = await stub.wait_for("chat.postMessage")
     check_message(post.params)
-    assert post.params["channel"] == workspace.CHANNEL
+    assert post.params["channel"] == workspace.DM
 
 
 async def test_ssl_check_and_other_commands_go_to_bolt(app: RunningApp, stub: LocalSlack) -> None:
@@ -116,7 +118,7 @@ async def test_each_command_is_recorded_once_whichever_door(
     app = await RunningApp.start(stub, knowledge, services=services)
     try:
         for text in ("what is a tpm", "decide", "compare"):
-            await app.command(text)
+            await app.command(text, channel=payloads.DM)
         await stub.wait_for("chat.postMessage")
         await through_bolt(services, stub, payloads.command("tpm"))
     finally:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings
+from tests.fixtures.cli import scratch_db
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "xoxb-1234-5678-abcdefghijkl"
@@ -57,6 +58,7 @@ def test_malformed_values_name_the_variable(env: dict[str, str], name: str) -> N
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ROLEFIT_"))}
+    clean["ROLEFIT_DB"] = str(scratch_db())
     clean.update(env)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],

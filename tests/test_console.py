@@ -23,7 +23,7 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.answers.matcher import Matcher
-from bot.cards.common import HELPFUL
+from bot.cards.common import HELPFUL, SHARE
 from bot.cards.replies import RoleFit
 from bot.console.render import PLAIN
 from bot.console.session import (
@@ -37,6 +37,7 @@ from bot.local_slack import payloads
 from bot.local_slack.signing import FORM, signed_headers
 from bot.local_slack.standin import Change, LocalSlack, Message
 from bot.local_slack.workspace import DM, USER
+from tests.fixtures.cli import scratch_db
 from tests.support.blockkit import check_message, check_view
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +62,9 @@ def console_env(**extra: str) -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith("SLACK_") and k not in {"NO_COLOR", "LOG_LEVEL", "COLUMNS", "LINES"}
     }
-    env.update({"COLUMNS": "100", "PYTHONIOENCODING": "utf-8"}, **extra)
+    env.update(
+        {"COLUMNS": "100", "PYTHONIOENCODING": "utf-8", "ROLEFIT_DB": str(scratch_db())}, **extra
+    )
     return env
 
 
@@ -179,6 +182,7 @@ def test_a_question_gets_the_answer_card_and_its_buttons_work(
 
     thanks = chat.send(number(shared, "👍 Helpful"))
     assert "Thanks! Glad it helped." in thanks
+    assert "You found this helpful" not in thanks, "a public card is not changed by one vote"
     related = knowledge.by_id[entry.related[0]]
     opened = chat.send(number(shared, related.question))
     assert "RoleFit · in the thread" in opened, "a click on a public card answers in its thread"
@@ -598,8 +602,11 @@ async def test_a_button_on_a_message_that_changed_since_is_refused(console: Cons
 
 async def test_a_round_without_buttons_keeps_the_numbers_in_place(console: Console) -> None:
     await console.handle("what is a tpm")
+    share = next(n for n, c in enumerate(console.choices, 1) if c.button["action_id"] == SHARE)
+    await console.handle(str(share))
+    _shown(console)
     before = list(console.choices)
     helpful = next(n for n, c in enumerate(before, 1) if c.button["action_id"].startswith(HELPFUL))
     await console.handle(str(helpful))
-    assert "Thanks! Glad it helped." in _shown(console)
+    assert "Thanks! Glad it helped." in _shown(console), "a vote on a shared card: a private note"
     assert console.choices == before

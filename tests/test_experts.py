@@ -104,7 +104,7 @@ async def test_the_whole_loop_from_a_mention_to_a_checked_knowledge_folder(
     shown = all_text(post.blocks)
     assert "&lt;!channel&gt;" in shown and "<!channel>" not in shown
     assert "<!channel>" not in post.params["text"] and "xoxb-1234" not in post.params["text"]
-    assert "xoxb-1234" not in shown and "[redacted]" in shown
+    assert "xoxb-1234" not in shown and "[slack token]" in shown
     assert "alice" in shown and f"<#{payloads.CHANNEL}>" in shown
     [told] = await stub.wait_for("response_url")
     assert told.params["response_type"] == "ephemeral"
@@ -144,7 +144,7 @@ async def test_the_whole_loop_from_a_mention_to_a_checked_knowledge_folder(
     [draft] = json.loads(report.stdout)["drafts"]
     assert draft["question"] == "How do I learn to knit?"
     assert draft["topic"] == "skills" and draft["expert_name"] == "bob"
-    assert "[redacted]" in draft["asked"] and draft["answer"] == ANSWER
+    assert "[slack token]" in draft["asked"] and draft["answer"] == ANSWER
 
     out = tmp_path / "drafts.yml"
     export = run_rolefit("drafts", "export", "--out", str(out), "--db", db)

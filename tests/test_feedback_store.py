@@ -52,7 +52,7 @@ def test_empty_file_is_created_at_the_newest_version_in_wal_mode(tmp_path: Path)
     store = SqliteStore.open(path)
     store.close()
     conn = sqlite3.connect(path)
-    assert schema_version(conn) == SCHEMA_VERSION == 3
+    assert schema_version(conn) == SCHEMA_VERSION == 4
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert {"votes", "questions", "schema_version"} <= {
         row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")

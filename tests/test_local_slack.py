@@ -137,7 +137,9 @@ def test_a_launched_server_gets_none_of_the_callers_slack_settings(
     assert env["SLACK_SIGNING_SECRET"] == signing.SIGNING_SECRET
     assert env["SLACK_API_URL"] == "http://127.0.0.1:1/api/"
     assert env["LOG_LEVEL"] == "INFO"
-    assert not {"SLACK_APP_TOKEN", "ROLEFIT_DB", "PORT"} & set(env)
+    assert not {"SLACK_APP_TOKEN", "PORT"} & set(env)
+    assert env["ROLEFIT_DB"] != "/somewhere/real.db"
+    assert Path(env["ROLEFIT_DB"]).parent.is_dir() and not Path(env["ROLEFIT_DB"]).exists()
 
 
 async def test_launch_reports_a_server_that_exits_with_its_output(tmp_path: Path) -> None:

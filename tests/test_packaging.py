@@ -72,6 +72,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+    assert "Warning" not in result.stderr, result.stderr
     return out
 
 

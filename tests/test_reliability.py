@@ -226,7 +226,7 @@ async def test_during_an_outage_commands_are_answered_and_people_are_told(
     assert failures[0].ids["event_id"] and failures[0].ids["channel"] == workspace.CHANNEL
 
 
-async def test_a_card_that_cannot_be_posted_in_the_channel_is_reported_to_the_clicker(
+async def test_a_card_that_cannot_be_posted_in_the_channel_goes_to_the_clicker_privately(
     app: RunningApp, stub: LocalSlack
 ) -> None:
     stub.fail("chat.postMessage", "channel_not_found")
@@ -234,8 +234,10 @@ async def test_a_card_that_cannot_be_posted_in_the_channel_is_reported_to_the_cl
     button = payloads.find_button(answer["blocks"], action_prefix="rolefit.open")
     assert await app.click(button, ephemeral=False) == 200
     told = await stub.wait_for("response_url")
-    assert told[0].params["text"] == UNDELIVERED
+    check_message(told[0].params)
     assert told[0].params["response_type"] == "ephemeral"
+    assert told[0].params["replace_original"] is False
+    assert "again" not in told[0].params["text"].lower()
 
 
 async def test_a_failed_response_url_post_is_logged_once_with_the_request_ids(
@@ -276,6 +278,7 @@ def test_the_server_refuses_to_start_on_broken_knowledge(tmp_path: Path, mode: s
     env = {
         "PATH": os.environ.get("PATH", ""),
         "ROLEFIT_KNOWLEDGE_DIR": str(tmp_path),
+        "ROLEFIT_DB": str(tmp_path / "rolefit.db"),
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_APP_TOKEN": "xapp-1-test",

@@ -302,9 +302,11 @@ def tokens(text: str) -> list[str]:
 _BARE_TPM = re.compile(r"\btpms?\b", re.IGNORECASE)
 
 
+_TPM_CONTEXT = re.compile(r"\b(?:products?|pms?|prds?|programs?|programmes?)\b")
+
+
 def uses_bare_tpm(text: str) -> bool:
-    """True when someone wrote 'TPM' without saying which TPM they mean."""
+    """True when someone wrote 'TPM' with no product or program context to say which TPM."""
     if not _BARE_TPM.search(text):
         return False
-    spelled = clean(text)
-    return "program" not in spelled and "technical product" not in spelled
+    return not _TPM_CONTEXT.search(clean(text))

@@ -9,6 +9,7 @@ from bot.cards import refs
 from bot.cards.common import (
     HELPFUL,
     NOT_HELPFUL,
+    OPEN_ALSO,
     SHARE,
     Block,
     Card,
@@ -77,7 +78,9 @@ def answer_card(
             section(
                 ":information_source: Here *TPM* means Technical _Product_ Manager. "
                 "Some companies use it for Technical _Program_ Manager, a different role.",
-                accessory=open_button("Program Manager?", refs.entry(program.id), index=99),
+                accessory=button(
+                    "Program Manager?", action_id=OPEN_ALSO, value=refs.entry(program.id)
+                ),
             )
         )
     source = f":books: RoleFit knowledge · {TOPIC_LABELS.get(entry.topic, entry.topic)}"
@@ -119,6 +122,36 @@ def answer_card(
             )
         )
     return Card(text=f"{entry.question}\n{entry.answer}", blocks=blocks)
+
+
+def voted_card(
+    card: Card, *, entry_id: str, helpful: bool, offer: Sequence[Block] = ()
+) -> Card:
+    """A private answer card after its reader voted: the vote buttons become a line saying how
+    they voted, with a button to change it (and `offer`, such as asking a person, below it);
+    everything else stays as it was."""
+    block_id = f"feedback.{entry_id}"
+    if helpful:
+        line = ":thumbsup: You found this helpful. Thanks!"
+        change = button(":thumbsdown: Change to not helpful", action_id=NOT_HELPFUL, value=entry_id)
+    else:
+        line = (
+            ":thumbsdown: You found this not helpful. "
+            "The people who keep my knowledge will see it."
+        )
+        change = button(":thumbsup: Change to helpful", action_id=HELPFUL, value=entry_id)
+    blocks: list[Block] = []
+    for block in card.blocks:
+        if block.get("block_id") != block_id:
+            blocks.append(block)
+            continue
+        kept = [
+            element
+            for element in block["elements"]
+            if not str(element.get("action_id", "")).startswith((HELPFUL, NOT_HELPFUL))
+        ]
+        blocks.extend([context(line), actions(*kept, change, block_id=block_id), *offer])
+    return Card(text=card.text, blocks=blocks)
 
 
 def _program_entry(knowledge: Knowledge) -> FaqEntry | None:

@@ -12,6 +12,7 @@ Block = dict[str, Any]
 
 # Action ids. Buttons in one actions block need distinct ids, so handlers match these as prefixes.
 OPEN = "rolefit.open"
+OPEN_ALSO = "rolefit.also"  # like OPEN, but as an extra reply that leaves the card in place
 SHARE = "rolefit.share"
 HELPFUL = "rolefit.helpful"
 NOT_HELPFUL = "rolefit.not_helpful"

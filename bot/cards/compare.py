@@ -106,8 +106,13 @@ def area_card(
     return Card(text=text, blocks=blocks)
 
 
+def area_names(knowledge: Knowledge) -> list[str]:
+    """What people type after `compare`: each area's own name, as the help card lists them."""
+    return [area.name.lower() for area in knowledge.areas]
+
+
 def unknown_area_card(name: str, *, knowledge: Knowledge) -> Card:
-    names = ", ".join(f"`{a.aliases[0] if a.aliases else a.id}`" for a in knowledge.areas)
+    names = ", ".join(f"`{n}`" for n in area_names(knowledge))
     blocks: list[Block] = [
         section(f"I can't compare {quote_user_text(name, limit=60)}. The areas I know: {names}."),
         *_area_buttons(knowledge),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.cards import refs
@@ -33,7 +34,11 @@ COMMANDS: tuple[tuple[str, str], ...] = (
         "Role profiles: focus, responsibilities, skills, KPIs, deliverables",
     ),
     ("/rolefit jd pm  ·  /rolefit jd tpm", "Sample job descriptions"),
-    ("/rolefit decide", "A few questions, then a recommendation: PM, TPM or both"),
+    (
+        "/rolefit decide",
+        "A few questions, then a recommendation: PM, TPM or both. In a channel I ask first: "
+        "in a thread everyone sees, or privately in a DM",
+    ),
     ("/rolefit topics", "Browse everything I know by topic"),
     ("/rolefit help", "This card"),
 )
@@ -45,8 +50,11 @@ EXAMPLES: tuple[str, ...] = (
 )
 
 
-def help_card() -> Card:
+def help_card(*, areas: Sequence[str] = ()) -> Card:
+    """Every command; `areas` (bot.cards.compare.area_names) lists what `compare` accepts."""
     lines = "\n".join(f"`{cmd}`  {what}" for cmd, what in COMMANDS)
+    if areas:
+        lines += "\nAreas: " + ", ".join(f"`{a}`" for a in areas)
     blocks: list[Block] = [
         header("RoleFit: do you need a PM or a TPM?"),
         section(
@@ -54,7 +62,13 @@ def help_card() -> Card:
             "and can walk you through the hiring decision."
         ),
         section(lines),
-        context("Also: mention me in a channel (`@RoleFit <question>`) or send me a DM."),
+        context(
+            ":lock: Only you see my `/rolefit` replies; *Share in channel* shows one to everyone."
+        ),
+        context(
+            ":speech_balloon: Also: mention me in a channel (`@RoleFit <question>`) and I answer "
+            "in a thread everyone sees (`@RoleFit decide` too), or send me a DM."
+        ),
         actions(
             decide_button(),
             open_button("Compare PM vs TPM", refs.compare(), index=0),

@@ -12,7 +12,7 @@ from bot.answers.smalltalk import asks_which_to_hire, smalltalk
 from bot.answers.text_norm import uses_bare_tpm
 from bot.cards.answer import answer_card, greeting_card, no_match_card, suggest_card
 from bot.cards.common import Card, Surface
-from bot.cards.compare import area_card, compare_card, unknown_area_card
+from bot.cards.compare import area_card, area_names, compare_card, unknown_area_card
 from bot.cards.help import help_card, short_help_card
 from bot.cards.profile import jd_card, jd_choice_card, profile_card
 from bot.cards.refs import parse_ref
@@ -54,7 +54,7 @@ class RoleFit:
         intent = intents.parse(text)
         match intent:
             case intents.Help():
-                return Reply("help", short_help_card() if brief_help else help_card())
+                return Reply("help", short_help_card() if brief_help else self._help())
             case intents.Topics():
                 return Reply("topics", topics_card(grouped=self._grouped))
             case intents.Decide():
@@ -122,6 +122,9 @@ class RoleFit:
         )
         return Reply("none", card, result)
 
+    def _help(self) -> Card:
+        return help_card(areas=area_names(self.knowledge))
+
     def render(self, value: str, *, surface: Surface, shared_by: str | None = None) -> Card | None:
         """The card a button's reference names, or None when the reference is stale or unknown."""
         ref = parse_ref(value)
@@ -154,7 +157,7 @@ class RoleFit:
             case "topics":
                 return topics_card(grouped=self._grouped)
             case "help":
-                return help_card()
+                return self._help()
         return None
 
 

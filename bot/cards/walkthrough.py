@@ -13,6 +13,7 @@ from bot.cards.common import (
     DECIDE_BACK,
     DECIDE_RESTART,
     DECIDE_SHARE,
+    DECIDE_START,
     Block,
     Card,
     actions,
@@ -46,6 +47,41 @@ def _mention(user_id: str) -> str:
 
 def _where(channel_id: str | None) -> str:
     return f"<#{channel_id}>" if channel_id else "that channel"
+
+
+# Values of the two "where" buttons on `where_card` (action DECIDE_START like any start button).
+IN_THREAD, IN_MY_DM = "thread", "dm"
+
+
+def where_card() -> Card:
+    """`/rolefit decide` in a channel: the person picks public or private before anything shows."""
+    text = "Work it out here in a thread, visible to the channel, or privately in a DM?"
+    return Card(
+        text=text,
+        blocks=[
+            section(f":compass: *Do you need a PM or a TPM?* {text}"),
+            actions(
+                button(
+                    "In a thread here",
+                    action_id=DECIDE_START,
+                    value=IN_THREAD,
+                    style="primary",
+                    index=0,
+                ),
+                button("Privately in a DM", action_id=DECIDE_START, value=IN_MY_DM, index=1),
+            ),
+            context("Only you can see this message."),
+        ],
+    )
+
+
+def where_chosen_card(choice: str) -> Card:
+    """What the choice message becomes once a button is clicked, so it cannot start two."""
+    if choice == IN_MY_DM:
+        text = "Starting privately: look for RoleFit under Apps, in our direct messages."
+        return Card(text=text, blocks=[context(f":envelope_with_arrow: {text}")])
+    text = "Starting in a thread in this channel."
+    return Card(text=text, blocks=[context(f":thread: {text}")])
 
 
 def starter_card(owner: str, *, total: int) -> Card:
@@ -85,10 +121,11 @@ def question_card(step: NextQuestion, state: State, *, note: str | None = None) 
             )
         )
     )
-    navigation = [button("Start over", action_id=DECIDE_RESTART, value=value)]
-    if step.can_go_back:
-        navigation.insert(0, button(":arrow_left: Back", action_id=DECIDE_BACK, value=value))
-    blocks.append(actions(*navigation))
+    if step.number > 1:  # on the first question there is nothing to undo
+        navigation = [button("Start over", action_id=DECIDE_RESTART, value=value)]
+        if step.can_go_back:
+            navigation.insert(0, button(":arrow_left: Back", action_id=DECIDE_BACK, value=value))
+        blocks.append(actions(*navigation))
     options = "; ".join(o.label for o in question.options)
     return Card(text=f"{step.progress}: {question.text} ({options})", blocks=blocks)
 

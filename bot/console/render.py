@@ -21,6 +21,10 @@ MIN_COLUMN = 6
 COLUMN_GAP = " │ "
 
 EMOJI: dict[str, str] = {
+    "calendar": "📆",
+    "pencil": "📝",
+    "raised_hands": "🙌",
+    "raising_hand": "🙋",
     "thumbsup": "👍",
     "+1": "👍",
     "thumbsdown": "👎",
@@ -62,6 +66,10 @@ EMOJI: dict[str, str] = {
     "mag": "🔍",
     "question": "❓",
     "speech_balloon": "💬",
+    "arrows_counterclockwise": "🔄",
+    "leftwards_arrow_with_hook": "↩️",
+    "no_entry": "⛔",
+    "thread": "🧵",
 }
 
 # SGR on/off pairs. Off codes are chosen so that nesting works (bold inside dim, etc.).
@@ -199,6 +207,8 @@ def _wrap_paragraph(text: str, width: int) -> list[str]:
         if not fresh and used + 1 + size > width:
             lines.append(current.rstrip())
             current, used, fresh = indent, len(indent), True
+            if used + size > width >= size:  # a word that fits only without the hanging indent
+                current, used = "", 0
         if not fresh:
             current, used = current + " ", used + 1
         if used + size > width:

@@ -19,6 +19,7 @@ import re
 import secrets
 import shutil
 import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -50,8 +51,12 @@ from bot.local_slack.standin import Change, LocalSlack
 from bot.local_slack.workspace import BOT_USER, DM, USER
 from bot.pipes import discard_output
 from bot.slack.app import build_app, build_services
+from bot.slack.services import Services
 
 COMMAND = payloads.COMMAND
+MENTION = "@rolefit"
+CHANNEL = "C0CONSOLE0"  # `rolefit chat --channel`: a public channel RoleFit is a member of
+CHANNEL_NAME = "console"
 QUIT = {"quit", "exit", ":q"}
 HOME = "home"
 SHORTCUT = "shortcut"
@@ -77,6 +82,10 @@ INTRO = (
     "`quit` (or Ctrl-D) leaves.",
 )
 
+CHANNEL_INTRO = (
+    f"You are in #{CHANNEL_NAME}, a public channel: `/rolefit` replies are still only for you; "
+    "start a line with @RoleFit to mention the bot, which answers in a thread everyone sees."
+)
 _SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -92,7 +101,15 @@ class Choice:
 # What the person sees (pure)
 
 
-def label_for(change: Change) -> str:
+def mention_text(line: str) -> str | None:
+    """What follows `@RoleFit` when the line starts with it, else None."""
+    text = line.strip()
+    if text.lower().startswith(MENTION):
+        return text[len(MENTION) :].strip()
+    return None
+
+
+def label_for(change: Change, *, channel_mode: bool = False) -> str:
     """Who posted it and where, as the line above the message says in Slack."""
     message = change.message
     label = {
@@ -101,6 +118,8 @@ def label_for(change: Change) -> str:
         "home": "RoleFit · App Home",
         "modal": "RoleFit · dialog",
     }[message.where]
+    if channel_mode and message.where == "posted":
+        label += " · your DM" if message.channel == DM else f" · #{CHANNEL_NAME}"
     if message.where == "posted" and message.thread_ts and message.thread_ts != message.ts:
         label += " · in the thread"
     if change.kind == "updated":
@@ -134,14 +153,20 @@ class Console:
         out: TextIO,
         palette: Palette,
         width: Callable[[], int] | None = None,
+        in_channel: bool = False,
+        settings: Settings | None = None,
     ) -> None:
         self.rolefit = rolefit
+        self.channel = CHANNEL if in_channel else DM
+        self._settings = settings
         self.out = out
         self.palette = palette
         self._width = width or terminal_width
         self._secret = secrets.token_hex(16)
         self.slack = LocalSlack(token=f"xoxb-console-{secrets.token_hex(8)}", strict=True)
+        self.slack.typed_in = self.channel
         self.app: AsyncApp | None = None
+        self.services: Services | None = None
         self.choices: list[Choice] = []
         self._round: list[Choice] = []
 
@@ -150,10 +175,14 @@ class Console:
         settings = Settings(
             bot_token=self.slack.token, signing_secret=self._secret, api_url=self.slack.api_url
         )
-        self.app = build_app(settings=settings, services=build_services(self.rolefit))
+        self.services = build_services(self.rolefit, settings=self._settings)
+        self.services.place = "console"
+        self.app = build_app(settings=settings, services=self.services)
 
     async def stop(self) -> None:
         await self.slack.stop()
+        if self.services is not None and self.services.feedback is not None:
+            await asyncio.to_thread(self.services.feedback.close)
 
     async def handle(self, line: str) -> None:
         """One line the person typed (not a quit)."""
@@ -167,6 +196,9 @@ class Console:
             await self._run(json_body(payloads.envelope(payloads.home_opened())), JSON)
         elif text.lower() == SHORTCUT or text.lower().startswith(SHORTCUT + " "):
             await self.shortcut(text[len(SHORTCUT) :].strip())
+        elif (said := mention_text(text)) is not None and self.channel != DM:
+            mention = payloads.mention(said, channel=self.channel, ts=f"{time.time():.6f}")
+            await self._run(json_body(payloads.envelope(mention)), JSON)
         else:
             await self.command(command_text(text))
         self._end_round()
@@ -174,7 +206,10 @@ class Console:
     async def command(self, text: str) -> None:
         key = self.slack.new_key()
         payload = payloads.command(
-            text, channel=DM, response_url=self.slack.response_url(target=key)
+            text,
+            channel=self.channel,
+            channel_name=None if self.channel == DM else CHANNEL_NAME,
+            response_url=self.slack.response_url(target=key),
         )
         response, started = await self._dispatch(form_body(payload), FORM)
         if response.status == 200 and response.body:
@@ -276,7 +311,8 @@ class Console:
             first_number=len(self._round) + 1,
         )
         self._round.extend(Choice(message.key, b) for b in rendered.buttons)
-        self.say("", banner(label_for(change), width=width, palette=self.palette))
+        label = label_for(change, channel_mode=self.channel != DM)
+        self.say("", banner(label, width=width, palette=self.palette))
         self.say(*rendered.lines)
 
     def _end_round(self) -> None:
@@ -395,7 +431,10 @@ def run_console(
     out: TextIO | None = None,
     err: TextIO | None = None,
     env: Mapping[str, str] | None = None,
+    in_channel: bool = False,
+    settings: Settings | None = None,
 ) -> int:
+    """The console loop; with `settings`, feedback is recorded to ROLEFIT_DB as place console."""
     stdin, out, err = stdin or sys.stdin, out or sys.stdout, err or sys.stderr
     env = os.environ if env is None else env
     interactive = stdin.isatty()
@@ -407,13 +446,14 @@ def run_console(
             import readline  # noqa: F401  (up/down history and line editing for input())
     quiet_logging(err, env)
     palette = Palette(color=use_color(out, env), me=USER, bot=BOT_USER)
-    console = Console(rolefit, out=out, palette=palette)
+    console = Console(rolefit, out=out, palette=palette, in_channel=in_channel, settings=settings)
     prompt = _prompt(palette, readline=interactive)
     loop = asyncio.new_event_loop()
     status = 0
     try:
         loop.run_until_complete(console.start())
-        intro = [line for text in INTRO for line in wrap(text, terminal_width())]
+        texts = (*INTRO, CHANNEL_INTRO) if in_channel else INTRO
+        intro = [line for text in texts for line in wrap(text, terminal_width())]
         console.say(*(palette.paint(line, DIM) for line in intro))
         while True:
             line = _read_line(stdin, out, prompt, interactive=interactive)

@@ -8,10 +8,11 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, TextIO, TypeVar, get_args
 
 from bot.config import ConfigError, load_settings
 from bot.feedback.drafts import export_yaml
+from bot.feedback.records import ChannelType
 from bot.feedback.report import DEFAULT_LIMIT, build_report, parse_since, report_json, report_text
 from bot.feedback.store import SqliteStore, StoreError
 
@@ -24,6 +25,12 @@ def add_report_parser(sub: Any) -> None:
     report.add_argument("--format", choices=("text", "json"), default="text")
     report.add_argument("--db", default=None, help="default: ROLEFIT_DB, else ./rolefit.db")
     report.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help="rows per list")
+    report.add_argument(
+        "--place",
+        choices=get_args(ChannelType),
+        default=None,
+        help="only questions asked and votes cast there (console: `rolefit chat`)",
+    )
 
 
 def add_drafts_parser(sub: Any) -> None:
@@ -110,6 +117,9 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if isinstance(rows, int):
         return rows
     questions, votes, drafts = rows
+    if args.place is not None:
+        questions = [q for q in questions if q.channel_type == args.place]
+        votes = [v for v in votes if v.place == args.place]
     report = build_report(
         questions, votes, since=since, now=now, titles=_titles(), limit=args.limit, drafts=drafts
     )

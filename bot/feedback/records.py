@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.cards.replies import Reply
+from bot.feedback.redact import redact
 
-ChannelType = Literal["channel", "im", "command", "shortcut"]
+ChannelType = Literal["channel", "im", "command", "shortcut", "home", "console"]
+"""Where a request came from ("place" in reports); "console" is `rolefit chat`."""
 
 MAX_TEXT_CHARS = 500
 MAX_ID_CHARS = 200
@@ -24,11 +26,13 @@ class Vote:
     user: str
     helpful: bool
     at: float
+    place: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Question:
-    """One request. `text` is kept only for unanswered questions, and only when allowed."""
+    """One request. `text` is kept only for unanswered questions, only when allowed, and
+    with secrets redacted (bot.feedback.redact)."""
 
     at: float
     team: str
@@ -74,15 +78,28 @@ def team_of(body: dict[str, Any]) -> str:
     return str(team or "")
 
 
+def place_of_click(body: dict[str, Any]) -> ChannelType:
+    """Where a button was clicked: a private `/rolefit` reply, the App Home, a DM or a channel."""
+    container = body.get("container") or {}
+    if container.get("is_ephemeral"):
+        return "command"
+    if container.get("type") == "view":
+        return "home"
+    channel = str((body.get("channel") or {}).get("id") or container.get("channel_id") or "")
+    return "im" if channel.startswith("D") else "channel"
+
+
 def vote_from_click(
-    body: dict[str, Any], *, answer_id: str, helpful: bool, at: float
+    body: dict[str, Any], *, answer_id: str, helpful: bool, at: float, place: str
 ) -> Vote | None:
     """The vote a "Helpful" / "Not helpful" click casts, or None without a user or an answer."""
     user = str((body.get("user") or {}).get("id") or "")
     answer_id = answer_id.strip()[:MAX_ID_CHARS]
     if not user or not answer_id:
         return None
-    return Vote(answer_id=answer_id, team=team_of(body), user=user, helpful=helpful, at=at)
+    return Vote(
+        answer_id=answer_id, team=team_of(body), user=user, helpful=helpful, at=at, place=place
+    )
 
 
 def question_from_reply(
@@ -96,7 +113,7 @@ def question_from_reply(
     answered = verdict == "answer" and best is not None
     text = None
     if keep_text and command == "ask" and match is not None and verdict in UNANSWERED:
-        text = match.question.strip()[:MAX_TEXT_CHARS] or None
+        text = redact(match.question).strip()[:MAX_TEXT_CHARS] or None
     return Question(
         at=at,
         team=team,

@@ -1,18 +1,20 @@
-"""Secrets and addresses taken out of text before it is stored or shown to other people."""
+"""Secrets people paste into questions never reach the feedback store (or its reports)."""
 
 from __future__ import annotations
 
 import re
 
-_SECRETS = re.compile(
-    r"xox[a-z]-[A-Za-z0-9-]+"  # Slack bot, user and legacy tokens
-    r"|xapp-[A-Za-z0-9-]+"  # Slack app-level tokens
-    r"|\b[0-9a-fA-F]{32,}\b"  # signing secrets, API keys and other long hex runs
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
+# Most specific first: a token's tail can contain a long hex run, an e-mail can too.
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bxox[a-z]-[A-Za-z0-9-]+", re.IGNORECASE), "[slack token]"),
+    (re.compile(r"\bxapp-[A-Za-z0-9-]+", re.IGNORECASE), "[slack token]"),
+    (re.compile(r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"), "[e-mail]"),
+    (re.compile(r"\b[0-9a-fA-F]{32,}\b"), "[secret]"),
 )
-REDACTED = "[redacted]"
 
 
 def redact(text: str) -> str:
-    """People paste tokens and addresses into questions; nobody else should read them."""
-    return _SECRETS.sub(REDACTED, text)
+    """`text` with Slack tokens, signing-secret-like hex runs and e-mail addresses replaced."""
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text

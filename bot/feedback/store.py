@@ -79,7 +79,7 @@ class FeedbackStore(Protocol):
 # Forward migrations: MIGRATIONS[n] takes the schema from version n to n + 1, in one transaction.
 # Version 1 kept votes and unanswered questions (text required). Version 2 keeps every request
 # (for usage counts) with the text optional (ROLEFIT_RECORD_QUESTIONS=0), and indexes by time.
-# Version 3 keeps the experts' answers as drafts for review.
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         """CREATE TABLE votes (
@@ -135,6 +135,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX drafts_answered_at ON drafts (answered_at)",
     ),
+    ("ALTER TABLE votes ADD COLUMN place TEXT NOT NULL DEFAULT ''",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -245,12 +246,13 @@ class SqliteStore:
 
     def votes(self, *, since: float | None = None) -> list[Vote]:
         rows = self._conn.execute(
-            """SELECT answer_id, team, user, helpful, voted_at FROM votes
+            """SELECT answer_id, team, user, helpful, voted_at, place FROM votes
                WHERE voted_at >= ? ORDER BY voted_at""",
             (_floor(since),),
         )
         return [
-            Vote(answer_id=a, team=t, user=u, helpful=bool(h), at=at) for a, t, u, h, at in rows
+            Vote(answer_id=a, team=t, user=u, helpful=bool(h), at=at, place=p)
+            for a, t, u, h, at, p in rows
         ]
 
     def questions(self, *, since: float | None = None) -> list[Question]:
@@ -290,10 +292,11 @@ class SqliteStore:
         self._conn.close()
 
 
-_UPSERT_VOTE = """INSERT INTO votes (team, user, answer_id, helpful, voted_at)
-    VALUES (?, ?, ?, ?, ?)
+_UPSERT_VOTE = """INSERT INTO votes (team, user, answer_id, helpful, voted_at, place)
+    VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (team, user, answer_id)
-    DO UPDATE SET helpful = excluded.helpful, voted_at = excluded.voted_at"""
+    DO UPDATE SET
+        helpful = excluded.helpful, voted_at = excluded.voted_at, place = excluded.place"""
 
 _INSERT_QUESTION = """INSERT INTO questions
     (asked_at, team, channel_type, command, verdict, score, topic, answer_id, text)
@@ -301,7 +304,7 @@ _INSERT_QUESTION = """INSERT INTO questions
 
 
 def _vote_row(vote: Vote) -> tuple[object, ...]:
-    return (vote.team, vote.user, vote.answer_id, int(vote.helpful), vote.at)
+    return (vote.team, vote.user, vote.answer_id, int(vote.helpful), vote.at, vote.place)
 
 
 def _question_row(question: Question) -> tuple[object, ...]:

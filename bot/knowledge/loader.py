@@ -25,6 +25,7 @@ from bot.knowledge.model import (
     Knowledge,
     RoleProfile,
 )
+from bot.knowledge.pings import find_pings
 from bot.knowledge.problems import KnowledgeError, Problem
 from bot.knowledge.schema import Field, Report, entry_name, raw_id
 from bot.knowledge.yaml_source import LineDict, line_of, load_yaml
@@ -293,15 +294,29 @@ def bundled_dir() -> Path:
 
 def knowledge_dir(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
-    custom = env.get("ROLEFIT_KNOWLEDGE_DIR", "").strip()
+    custom = env.get(KNOWLEDGE_VAR, "").strip()
     return Path(custom).expanduser() if custom else bundled_dir()
 
 
-def collect_problems(folder: Path) -> tuple[Knowledge | None, list[Problem]]:
+KNOWLEDGE_VAR = "ROLEFIT_KNOWLEDGE_DIR"
+
+
+def folder_origin(env: Mapping[str, str] | None = None) -> str | None:
+    """The variable that chose the knowledge folder, so a bad path can name what to fix."""
+    env = os.environ if env is None else env
+    return KNOWLEDGE_VAR if env.get(KNOWLEDGE_VAR, "").strip() else None
+
+
+def collect_problems(
+    folder: Path, *, origin: str | None = None
+) -> tuple[Knowledge | None, list[Problem]]:
     """Load a folder and return the knowledge (only when clean) with every problem found."""
     problems: list[Problem] = []
     if not folder.is_dir():
-        return None, [Problem(file=str(folder), message="is not a folder")]
+        message = "is not a folder"
+        if origin is not None:
+            message += f" (set by {origin}: point it at a knowledge folder, or unset it)"
+        return None, [Problem(file=str(folder), message=message)]
     present = {p.name for p in folder.glob("*.yml")}
     for name in REQUIRED_FILES:
         if name not in present:
@@ -319,6 +334,7 @@ def collect_problems(folder: Path) -> tuple[Knowledge | None, list[Problem]]:
         data = load_yaml(folder / name, problems)
         if data is None and not any(p.file == name for p in problems):
             problems.append(Problem(file=name, message="is empty"))
+        find_pings(data, file=name, problems=problems)
         return (
             default if data is None else parser(data, Report(file=name, problems=problems), links)
         )
@@ -369,7 +385,10 @@ def _in_reading_order(problems: list[Problem]) -> list[Problem]:
 
 def load_knowledge(folder: Path | None = None) -> Knowledge:
     """Load and validate; raise KnowledgeError with every problem, so nothing starts half-loaded."""
-    knowledge, problems = collect_problems(folder or knowledge_dir())
+    if folder is None:
+        knowledge, problems = collect_problems(knowledge_dir(), origin=folder_origin())
+    else:
+        knowledge, problems = collect_problems(folder)
     if knowledge is None:
         raise KnowledgeError(problems)
     return knowledge

@@ -51,6 +51,8 @@ def server_env(
         if not name.startswith(("SLACK_", "ROLEFIT_", "LOG_")) and name != "PORT"
     }
     env.update(
+        # Feedback goes to a scratch file, never into the folder the server runs in.
+        ROLEFIT_DB=str(Path(tempfile.mkdtemp(prefix="rolefit-local-")) / "rolefit.db"),
         SLACK_BOT_TOKEN=token,
         SLACK_SIGNING_SECRET=secret,
         SLACK_API_URL=api_url,

@@ -136,6 +136,8 @@ class LocalSlack:
         self._drops: dict[str, int] = {}
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
+        self.typed_in = DM
+        """Where the person types: a command's replies (response_url, ack) appear there."""
 
     @property
     def api_url(self) -> str:
@@ -358,7 +360,7 @@ class LocalSlack:
             Message(
                 key=key,
                 where="posted" if public else "ephemeral",
-                channel=original.channel if original else DM,
+                channel=original.channel if original else self.typed_in,
                 ts=self.new_ts(),
                 thread_ts=original.thread_ts if original else None,
                 text=text,

@@ -6,6 +6,7 @@ import logging
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import logs
@@ -21,6 +22,10 @@ from bot.slack.server import SHUTDOWN_TIMEOUT, build_web_app
 from bot.slack.services import Services
 
 logger = logging.getLogger("rolefit")
+
+
+def _not_token_unused(record: logging.LogRecord) -> bool:
+    return record.getMessage() != warning_client_prioritized_and_token_skipped()
 
 
 def build_client(settings: Settings) -> AsyncWebClient:
@@ -46,14 +51,21 @@ def build_app(
     does not retry them; handlers/errors.py logs them at DEBUG. Retried events are dropped by
     bot/slack/dedup.py (`seen_events`: a shared store when several processes serve one app).
     """
-    app = AsyncApp(
-        client=build_client(settings),
-        signing_secret=settings.signing_secret if verify_requests else None,
-        request_verification_enabled=verify_requests,
-        process_before_response=True,
-        raise_error_for_unhandled_request=True,
-        logger=logging.getLogger("rolefit.bolt"),
-    )
+    bolt_logger = logging.getLogger("rolefit.bolt")
+    # Bolt reads SLACK_BOT_TOKEN itself and warns that the client's token wins; it is the same
+    # token, so on a correct configuration that warning would only alarm the operator.
+    bolt_logger.addFilter(_not_token_unused)
+    try:
+        app = AsyncApp(
+            client=build_client(settings),
+            signing_secret=settings.signing_secret if verify_requests else None,
+            request_verification_enabled=verify_requests,
+            process_before_response=True,
+            raise_error_for_unhandled_request=True,
+            logger=bolt_logger,
+        )
+    finally:
+        bolt_logger.removeFilter(_not_token_unused)
     app.use(logs.IdsMiddleware(request_ids))
     app.use(RetryingRespondMiddleware())
     app.use(DropRetriedEvents(seen_events))

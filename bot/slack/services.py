@@ -9,7 +9,14 @@ from typing import Any
 
 from bot.cards.replies import Reply, RoleFit
 from bot.feedback.home import HomeSection
-from bot.feedback.records import ChannelType, Draft, question_from_reply, team_of, vote_from_click
+from bot.feedback.records import (
+    ChannelType,
+    Draft,
+    place_of_click,
+    question_from_reply,
+    team_of,
+    vote_from_click,
+)
 from bot.feedback.store import FeedbackStore
 from bot.feedback.writer import BackgroundStore
 from bot.slack.dedup import MemorySeen, SeenStore
@@ -29,6 +36,8 @@ class Services:
     clicks: SeenStore = field(default_factory=lambda: MemorySeen(ttl=CLICK_TTL, max_keys=10_000))
     experts_channel: str | None = None
     """ROLEFIT_EXPERTS_CHANNEL: where "Ask a person" sends questions; None turns it off."""
+    place: ChannelType | None = None
+    """When set, every record says it came from here (the console: "console")."""
 
     async def home_extras(self, user_id: str) -> list[dict[str, Any]]:
         """Extra App Home blocks that other features contribute for this user."""
@@ -42,7 +51,13 @@ class Services:
         logger.info("vote", extra={"entry": entry_id, "helpful": helpful})
         if self.feedback is None:
             return
-        vote = vote_from_click(body, answer_id=entry_id, helpful=helpful, at=time.time())
+        vote = vote_from_click(
+            body,
+            answer_id=entry_id,
+            helpful=helpful,
+            at=time.time(),
+            place=self.place or place_of_click(body),
+        )
         if vote is not None:
             self.feedback.add_vote(vote)
 
@@ -71,7 +86,7 @@ class Services:
             question = question_from_reply(
                 reply,
                 team=team_of(body),
-                channel_type=channel_type,
+                channel_type=self.place or channel_type,
                 keep_text=self.record_question_text,
                 at=time.time(),
             )

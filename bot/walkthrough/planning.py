@@ -19,6 +19,7 @@ from bot.cards.common import (
     Card,
 )
 from bot.cards.walkthrough import (
+    IN_MY_DM,
     STARTED_OVER_NOTE,
     answered_card,
     question_card,
@@ -60,11 +61,12 @@ def place_for(*, user_id: str, channel_id: str | None, thread_ts: str | None) ->
 
 
 def start_place(body: dict[str, Any]) -> Place | None:
-    """Where a "Help me decide" click starts one: the DM from the App Home, else where it was."""
+    """Where a "Help me decide" click starts one: the DM from the App Home or when the person
+    chose "Privately in a DM", else where it was clicked."""
     user = action_user(body)
     if not user:
         return None
-    if is_home_source(body):
+    if is_home_source(body) or read_click(body).value == IN_MY_DM:
         return Place(channel=user, thread_ts=None, in_channel=False)
     click = read_click(body)
     return place_for(user_id=user, channel_id=click.channel, thread_ts=click.thread_ts)
