@@ -18,8 +18,8 @@ from bot.knowledge.loader import collect_problems
 from bot.knowledge.model import FaqEntry, Knowledge
 from bot.knowledge.problems import KnowledgeError
 from bot.local_slack import payloads
-from tests.fixtures.cli import ROOT, broken_knowledge, clean_env, run_rolefit
 from tests.support.blockkit import check_message
+from tests.support.cli import ROOT, broken_knowledge, clean_env, run_rolefit
 from tests.support.harness import RunningApp
 
 KEYS = {

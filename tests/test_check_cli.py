@@ -9,7 +9,7 @@ import pytest
 
 from bot.knowledge.loader import bundled_dir, collect_problems, load_knowledge
 from bot.knowledge.problems import KnowledgeError
-from tests.fixtures.cli import broken_knowledge, copy_knowledge, run_rolefit
+from tests.support.cli import broken_knowledge, copy_knowledge, run_rolefit
 
 
 @pytest.fixture

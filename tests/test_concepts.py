@@ -13,7 +13,7 @@ from bot.answers.text_norm import clean_words
 from bot.knowledge.concepts import Concept
 from bot.knowledge.loader import bundled_dir, collect_problems, load_knowledge
 from bot.knowledge.model import Knowledge
-from tests.fixtures.cli import run_rolefit
+from tests.support.cli import run_rolefit
 
 CONCEPTS = Concepts(
     [

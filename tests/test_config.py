@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings
-from tests.fixtures.cli import scratch_db
+from tests.support.cli import scratch_db
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "xoxb-1234-5678-abcdefghijkl"

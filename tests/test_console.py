@@ -37,8 +37,8 @@ from bot.local_slack import payloads
 from bot.local_slack.signing import FORM, signed_headers
 from bot.local_slack.standin import Change, LocalSlack, Message
 from bot.local_slack.workspace import DM, USER
-from tests.fixtures.cli import scratch_db
 from tests.support.blockkit import check_message, check_view
+from tests.support.cli import scratch_db
 
 ROOT = Path(__file__).resolve().parent.parent
 PROMPT = "rolefit> "

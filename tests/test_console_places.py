@@ -19,7 +19,7 @@ from bot.console.render import EMOJI, PLAIN
 from bot.console.session import CHANNEL, Console
 from bot.feedback.store import SqliteStore
 from bot.local_slack.workspace import DM
-from tests.fixtures.cli import ROOT, run_rolefit
+from tests.support.cli import ROOT, run_rolefit
 from tests.test_console import _shown as shown
 
 MakeConsole = Callable[..., "Console"]

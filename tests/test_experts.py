@@ -20,8 +20,8 @@ from bot.knowledge.loader import MAX_ANSWER, load_knowledge
 from bot.local_slack import payloads
 from bot.local_slack.standin import Call, LocalSlack
 from tests.conftest import Start
-from tests.fixtures.cli import copy_knowledge, run_rolefit
 from tests.support.blockkit import all_text, check_message, check_view
+from tests.support.cli import copy_knowledge, run_rolefit
 from tests.support.harness import RunningApp
 
 EXPERTS = "C0EXPERTS1"

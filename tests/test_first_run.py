@@ -11,7 +11,7 @@ import aiohttp
 
 from bot.local_slack.launcher import READY_TIMEOUT, server_env
 from bot.local_slack.standin import LocalSlack
-from tests.fixtures.cli import ROOT, run_rolefit
+from tests.support.cli import ROOT, run_rolefit
 
 
 def test_a_missing_knowledge_folder_names_the_variable_that_chose_it() -> None:

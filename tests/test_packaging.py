@@ -19,7 +19,7 @@ import pytest
 
 from bot.knowledge.loader import FILES
 from bot.knowledge.model import Knowledge
-from tests.fixtures.cli import ROOT, clean_env, run_rolefit
+from tests.support.cli import ROOT, clean_env, run_rolefit
 
 pytest.importorskip("setuptools", reason="building the package needs setuptools in this venv")
 

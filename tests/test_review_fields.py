@@ -18,8 +18,8 @@ from bot.feedback.report import build_report
 from bot.knowledge.loader import collect_problems, load_knowledge
 from bot.knowledge.model import Knowledge
 from bot.knowledge.review import stale_entries
-from tests.fixtures.cli import copy_knowledge, run_rolefit
 from tests.support.blockkit import all_text, check_blocks
+from tests.support.cli import copy_knowledge, run_rolefit
 
 
 def rewrite(folder: Path, entry_id: str, *, reviewed: str | None) -> int:
