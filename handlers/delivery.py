@@ -26,8 +26,13 @@ class Posted:
 
 
 def error_code(error: Exception) -> str:
+    """Slack's error code; a body that is not JSON (a proxy's "bad gateway") names the status."""
     if isinstance(error, SlackApiError):
-        return str(error.response.get("error") or "unknown")
+        data = getattr(error.response, "data", None)
+        code = data.get("error") if isinstance(data, dict) else None
+        if isinstance(code, str) and code:
+            return code[:100]
+        return f"http_{getattr(error.response, 'status_code', 0)}"
     return type(error).__name__
 
 

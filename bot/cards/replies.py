@@ -16,6 +16,15 @@ from bot.cards.refs import parse_ref
 from bot.cards.topics import topic_card, topics_card
 from bot.knowledge.loader import Knowledge
 
+MAX_TEXT = 4000
+"""Slack's own limit for a message; anything longer is cut before any normalising is done."""
+
+
+def cut(text: str) -> str:
+    """The part of what someone typed that is worth reading: normalising 100k characters would
+    hold the event loop for a third of a second."""
+    return text[:MAX_TEXT]
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -39,7 +48,7 @@ class RoleFit:
         self._grouped = knowledge.topics()
 
     def reply(self, text: str, *, surface: Surface, brief_help: bool = False) -> Reply:
-        intent = intents.parse(text)
+        intent = intents.parse(cut(text))
         match intent:
             case intents.Help():
                 return Reply("help", short_help_card() if brief_help else help_card())
@@ -67,6 +76,7 @@ class RoleFit:
         raise AssertionError(f"unhandled intent {intent!r}")
 
     def answer(self, question: str, *, surface: Surface) -> Reply:
+        question = cut(question)
         result = self.matcher.match(question)
         if result.verdict == "answer" and result.best is not None:
             card = answer_card(

@@ -47,6 +47,7 @@ class SlackStub:
         self.socket_url: str | None = None
         self._delays: dict[str, float] = {}
         self._drops: dict[str, int] = {}
+        self._texts: dict[str, tuple[int, int, str]] = {}
 
     @property
     def api_url(self) -> str:
@@ -100,6 +101,11 @@ class SlackStub:
             if request.transport is not None:
                 request.transport.close()
             return web.Response(status=500)
+        times, status, text = self._texts.get(call.method, (0, 0, ""))
+        if times > 0:
+            self._texts[call.method] = (times - 1, status, text)
+            call.status, call.ok, call.answered = status, False, True
+            return web.Response(status=status, text=text, content_type="text/html")
         delay = self._delays.get(call.method)
         if delay:
             await asyncio.sleep(delay)
@@ -191,6 +197,10 @@ class SlackStub:
             return status, {"ok": False, "error": "fatal_error"}, {}
 
         self.responders.append(responder)
+
+    def fail_text(self, method: str, status: int, *, times: int, body: str = "bad gateway") -> None:
+        """Answer the next `times` calls of a method with an HTTP error whose body is not JSON."""
+        self._texts[method] = (times, status, body)
 
     def delivered(self, method: str) -> list[Call]:
         """Calls of a method that Slack accepted (2xx), leaving out rate-limited or failed ones."""
