@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answers import intents
 from bot.cards.common import Surface
-from bot.cards.replies import Reply
+from bot.cards.replies import Reply, cut
 from bot.logs import bind_ids
 from bot.slack.context import request_ids
 from bot.slack.server import QuickAnswer
@@ -73,7 +73,7 @@ def register(app: AsyncApp, *, services: Services) -> None:
         await ack(**ack_payload(services, command, command_reply(services, command)))
 
     async def asks_to_decide(command: dict[str, Any]) -> bool:
-        return isinstance(intents.parse(command.get("text") or ""), intents.Decide)
+        return isinstance(intents.parse(cut(command.get("text") or "")), intents.Decide)
 
     async def start_walkthrough(
         command: dict[str, Any], body: dict[str, Any], client: AsyncWebClient

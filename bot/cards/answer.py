@@ -20,7 +20,7 @@ from bot.cards.common import (
     open_button,
     section,
 )
-from bot.cards.mrkdwn import quote_user_text
+from bot.cards.mrkdwn import quote_user_text, user_mention
 from bot.cards.topics import TOPIC_LABELS
 from bot.knowledge.loader import FaqEntry, Knowledge
 
@@ -42,7 +42,7 @@ def share_button(ref: str) -> Block:
 
 
 def shared_by_line(user_id: str) -> Block:
-    return context(f":mega: Shared by <@{user_id}>")
+    return context(f":mega: Shared by {user_mention(user_id)}")
 
 
 def answer_card(

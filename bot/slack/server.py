@@ -45,6 +45,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot.cards.mrkdwn import is_channel_id, is_user_id
 from bot.slack.dedup import MemorySeen, SeenStore
 from bot.slack.inflight import InFlight, inflight_of
 
@@ -64,6 +65,9 @@ _FORM = "application/x-www-form-urlencoded"
 _JSON = "application/json"
 _TIMESTAMP_HEADER = "X-Slack-Request-Timestamp"
 _SIGNATURE_HEADER = "X-Slack-Signature"
+
+INFLIGHT = web.AppKey("inflight", InFlight)
+"""The web app's record of requests and listeners in flight (tests wait on it)."""
 
 QuickAnswer = Callable[[dict[str, Any]], dict[str, Any] | None]
 """Answers a request from its body alone, or returns None to hand it to Bolt (handlers/)."""
@@ -162,19 +166,112 @@ _EVENT_KINDS: dict[str, tuple[type, ...]] = {
 def _check_fields(data: dict[str, Any], kinds: dict[str, tuple[type, ...]], where: str) -> None:
     for field in kinds.keys() & data.keys():
         value = data[field]
+        if value is None and kinds[field] == (dict,):
+            raise MalformedBody(f"{where}{field} is null")
         if value is not None and not isinstance(value, kinds[field]):
             raise MalformedBody(f"{where}{field} is a {type(value).__name__}")
 
 
+_ANY_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_ID_RULES: dict[str, Callable[[object], bool]] = {
+    "user": is_user_id,
+    "channel": is_channel_id,
+    "other": lambda value: isinstance(value, str) and _ANY_ID.fullmatch(value) is not None,
+}
+# Every id a listener, Bolt or a log line reads, with the rule it must pass (when present).
+_ID_PATHS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("user", ("user_id",)),
+    ("user", ("user", "id")),
+    ("user", ("event", "user")),
+    ("channel", ("channel_id",)),
+    ("channel", ("channel", "id")),
+    ("channel", ("container", "channel_id")),
+    ("channel", ("event", "channel")),
+    ("other", ("team_id",)),
+    ("other", ("team", "id")),
+    ("other", ("user", "team_id")),
+    ("other", ("event", "team")),
+    ("other", ("enterprise_id",)),
+    ("other", ("api_app_id",)),
+    ("other", ("event_id",)),
+    ("other", ("view", "id")),
+    ("other", ("container", "view_id")),
+)
+# Fields inside objects that listeners read as text (ts, thread_ts, action ids, values).
+_NESTED_STRINGS: tuple[tuple[str, str], ...] = (
+    ("user", "id"),
+    ("user", "team_id"),
+    ("channel", "id"),
+    ("team", "id"),
+    ("container", "type"),
+    ("container", "channel_id"),
+    ("container", "message_ts"),
+    ("container", "thread_ts"),
+    ("container", "view_id"),
+    ("message", "ts"),
+    ("message", "thread_ts"),
+    ("view", "id"),
+    ("view", "type"),
+)
+_ACTION_STRINGS = ("action_id", "block_id", "value", "type", "action_ts")
+
+
+def _at(data: dict[str, Any], path: tuple[str, ...]) -> object:
+    node: object = data
+    for step in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(step)
+    return node
+
+
+_URL = re.compile(r"https?://[!-~]{1,2000}")
+
+
+def _check_ids(data: dict[str, Any]) -> None:
+    """Ids go into mentions, channels and log lines: only Slack's own shapes, of bounded length."""
+    for rule, path in _ID_PATHS:
+        value = _at(data, path)
+        if value is None or value == "" or (isinstance(value, dict) and path[0] == "event"):
+            continue
+        if not _ID_RULES[rule](value):
+            raise MalformedBody(f"{'.'.join(path)} is not a Slack id")
+    url = data.get("response_url")
+    if url is not None and not _URL.fullmatch(url):
+        raise MalformedBody("response_url is not a URL")
+
+
+# What Bolt reads without checking, once it has seen the payload's type: never empty or null.
+_REQUIRED = {
+    "event_callback": "event",
+    "block_actions": "actions",
+    "interactive_message": "actions",
+    "view_submission": "view",
+    "view_closed": "view",
+}
+
+
 def _check_shape(data: dict[str, Any]) -> None:
     _check_fields(data, _KINDS, "")
+    required = _REQUIRED.get(data.get("type") or "")
+    if required is not None and not data.get(required):
+        raise MalformedBody(f"{data['type']} without {required}")
+    if required == "event" and not isinstance(data["event"].get("type"), str):
+        raise MalformedBody("event without a type")
     for field in _LIST_FIELDS:
         for item in data.get(field) or ():
             if not isinstance(item, dict):
                 raise MalformedBody(f"{field} item is a {type(item).__name__}")
+    for item in data.get("actions") or ():
+        _check_fields(item, dict.fromkeys(_ACTION_STRINGS, (str,)), "actions.")
+    for parent, field in _NESTED_STRINGS:
+        value = _at(data, (parent, field))
+        if value is not None and not isinstance(value, str):
+            raise MalformedBody(f"{parent}.{field} is a {type(value).__name__}")
     event = data.get("event")
     if event:
         _check_fields(event, _EVENT_KINDS, "event.")
+    _check_ids(data)
 
 
 def _json_object(text: str, what: str) -> dict[str, Any]:
@@ -354,6 +451,7 @@ def build_web_app(
         await inflight.drain(shutdown_timeout)
 
     web_app = web.Application(client_max_size=MAX_BODY)
+    web_app[INFLIGHT] = inflight
     web_app.router.add_post(EVENTS_PATH, slack_events)
     web_app.router.add_get(HEALTH_PATH, health)
     web_app.on_shutdown.append(drain)
