@@ -40,7 +40,8 @@ from bot.cards.walkthrough import (
 )
 from bot.knowledge.decision import Walkthrough
 from bot.slack.context import action_user, is_home_source, request_ids
-from bot.slack.services import Services
+from bot.slack.dedup import StoreFull
+from bot.slack.services import CLICK_TTL, Services
 from bot.walkthrough.engine import NextQuestion, Result, step
 from bot.walkthrough.state import StaleState, State, decode_state, encode_state, new_state
 from handlers.delivery import ack_only, error_code, post_card
@@ -363,7 +364,12 @@ async def handle_click(services: Services, *, client: AsyncWebClient, body: dict
         await _tell_privately(client, body=body, click=click, card=not_yours_card(state.owner))
         return
     key = f"{click.channel}:{click.message_ts}:{click.action}:{click.index}:{click.value}"
-    if not await services.clicks.first_time(key):
+    try:
+        first = await services.clicks.first_seen(key, ttl=CLICK_TTL)
+    except StoreFull:
+        logger.warning("walkthrough: click record full, a click ignored", extra=_ids(body))
+        first = False
+    if not first:
         logger.debug("walkthrough: a repeated click ignored", extra=_ids(body))
         return
     try:

@@ -6,9 +6,11 @@ passed the one before:
 1. size: over 1 MiB is 413 (checked on Content-Length, and enforced while reading);
 2. signature: missing, malformed, wrong or stale (over 5 minutes either way) is 401;
 3. replay: a signature already seen is 401. A signature covers the timestamp and the body, and is
-   only accepted while the timestamp is fresh, so it is remembered for twice the freshness window
-   in a bounded, expiring `SeenStore` (bot/slack/dedup.py). Only verified signatures are recorded,
-   so junk cannot push real ones out of the record;
+   only accepted while the timestamp is fresh, so it is remembered until then in a bounded
+   `SeenStore` (bot/slack/dedup.py) that never forgets early: when it is full, 503. With the
+   default in-memory store, a request signed before this process started is 401 too (it may
+   have been served before a restart). Only verified signatures are recorded, so junk cannot
+   fill the record;
 4. shape: a body that is not UTF-8, not a JSON object, not form fields, whose `payload` is not a
    JSON object, or that Bolt cannot read, is 400. Only signed requests get this far, so an unsigned
    caller learns nothing about parsing: it always gets the same 401.
@@ -46,7 +48,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.cards.mrkdwn import is_channel_id, is_user_id
-from bot.slack.dedup import MemorySeen, SeenStore
+from bot.slack.dedup import MemorySeen, SeenStore, StoreFull
 from bot.slack.inflight import InFlight, inflight_of
 
 logger = logging.getLogger("rolefit.server")
@@ -69,6 +71,9 @@ _SIGNATURE_HEADER = "X-Slack-Signature"
 INFLIGHT = web.AppKey("inflight", InFlight)
 """The web app's record of requests and listeners in flight (tests wait on it)."""
 
+GATE = web.AppKey("gate", "RequestGate")
+"""The web app's request gate (its replay record and start time)."""
+
 QuickAnswer = Callable[[dict[str, Any]], dict[str, Any] | None]
 """Answers a request from its body alone, or returns None to hand it to Bolt (handlers/)."""
 
@@ -87,7 +92,7 @@ class Rejection:
         return self.response()
 
     def response(self) -> web.Response:
-        public = {401: "invalid request", 413: "request too large", 503: "shutting down"}
+        public = {401: "invalid request", 413: "request too large", 503: "busy, try again"}
         body = {"error": public.get(self.status, self.reason)}
         headers = {"Retry-After": "5"} if self.status == 503 else None
         return web.json_response(body, status=self.status, headers=headers)
@@ -237,7 +242,7 @@ def _check_ids(data: dict[str, Any]) -> None:
         if not _ID_RULES[rule](value):
             raise MalformedBody(f"{'.'.join(path)} is not a Slack id")
     url = data.get("response_url")
-    if url is not None and not _URL.fullmatch(url):
+    if url and not _URL.fullmatch(url):
         raise MalformedBody("response_url is not a URL")
 
 
@@ -352,8 +357,11 @@ class RequestGate:
         if not signing_secret:
             raise ValueError("HTTP mode needs the signing secret")
         self.secret = signing_secret
-        self.replay: SeenStore = replay or MemorySeen(ttl=2 * FRESHNESS, max_keys=REPLAY_MAX_KEYS)
+        self.replay: SeenStore = replay or MemorySeen(max_keys=REPLAY_MAX_KEYS)
         self.clock = clock
+        # A record in this process's memory did not see what was signed before it started: a
+        # request captured then could be replayed after a restart. A shared store did see it.
+        self.not_before = int(clock()) if replay is None else 0
 
     async def admit(self, request: web.Request) -> Admitted | Rejection:
         if request.content_length is not None and request.content_length > MAX_BODY:
@@ -372,8 +380,16 @@ class RequestGate:
         )
         if problem is not None:
             return Rejection(401, problem)
-        if not await self.replay.first_time(f"sig:{signature}"):
-            return Rejection(401, "replayed request")
+        timestamp = int(request.headers[_TIMESTAMP_HEADER])
+        if timestamp < self.not_before:
+            return Rejection(401, "signed before this process started")
+        # A signature is only accepted until its timestamp goes stale, so that is its window.
+        window = timestamp + FRESHNESS - self.clock() + 1
+        try:
+            if not await self.replay.first_seen(f"sig:{signature}", ttl=window):
+                return Rejection(401, "replayed request")
+        except StoreFull:
+            return Rejection(503, "replay record full")
         try:
             return Admitted(raw, parse_body(raw, request.content_type), request)
         except MalformedBody as error:
@@ -452,6 +468,7 @@ def build_web_app(
 
     web_app = web.Application(client_max_size=MAX_BODY)
     web_app[INFLIGHT] = inflight
+    web_app[GATE] = gate
     web_app.router.add_post(EVENTS_PATH, slack_events)
     web_app.router.add_get(HEALTH_PATH, health)
     web_app.on_shutdown.append(drain)

@@ -17,6 +17,7 @@ logger = logging.getLogger("rolefit")
 
 CLICK_TTL = 30.0
 """How long a walkthrough click is remembered, so a double-click acts once."""
+CLICK_MAX_KEYS = 10_000
 
 
 
@@ -26,7 +27,7 @@ class Services:
     home_sections: list[HomeSection] = field(default_factory=list)
     feedback: BackgroundStore | None = None
     record_question_text: bool = True
-    clicks: SeenStore = field(default_factory=lambda: MemorySeen(ttl=CLICK_TTL, max_keys=10_000))
+    clicks: SeenStore = field(default_factory=lambda: MemorySeen(max_keys=CLICK_MAX_KEYS))
 
     async def home_extras(self, user_id: str) -> list[dict[str, Any]]:
         """Extra App Home blocks that other features contribute for this user."""
