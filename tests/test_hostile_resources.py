@@ -41,7 +41,7 @@ def test_a_long_mention_is_cut_before_the_mention_is_removed() -> None:
 
 
 def test_a_full_record_refuses_rather_than_forgets() -> None:
-    """Item 10: 100,000 other requests used to push an old signature out, and it was served again."""
+    """Item 10: 100,000 other requests used to push an old signature out; it was served again."""
     now = [0.0]
     seen = MemorySeen(max_keys=3, clock=lambda: now[0])
     assert [seen.claim(key, ttl=60) for key in ("a", "b", "c")] == [True, True, True]
