@@ -28,6 +28,8 @@ class InFlight:
     def __init__(self) -> None:
         self.closing = False
         self._tasks: set[asyncio.Future[None]] = set()
+        self.reading: set[asyncio.Task[object]] = set()
+        """Requests still being read and checked: not work yet, so shutdown cancels them."""
 
     def __len__(self) -> int:
         return sum(1 for task in self._tasks if not task.done())
@@ -39,11 +41,20 @@ class InFlight:
     def track_current(self) -> None:
         task = asyncio.current_task()
         if task is not None:
+            self.reading.discard(task)
             self.track(task)
+
+    def reading_current(self) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self.reading.add(task)
+            task.add_done_callback(self.reading.discard)
 
     async def drain(self, timeout: float) -> int:
         """Wait up to `timeout` seconds for everything tracked; cancel the rest; return how many."""
         self.closing = True
+        for task in list(self.reading):
+            task.cancel()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         me = asyncio.current_task()

@@ -31,6 +31,7 @@ total to finish (bot/slack/inflight.py) before the rest are cancelled.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -60,6 +61,12 @@ FRESHNESS = 5 * 60
 REPLAY_MAX_KEYS = 100_000
 MAX_DEPTH = 64
 SHUTDOWN_TIMEOUT = 10.0
+HEADER_TIMEOUT = 10.0
+"""Seconds a connection may take to send a request's headers (also the idle keep-alive)."""
+BODY_TIMEOUT = 10.0
+"""Seconds a request may take to send its body once its headers are in."""
+LINGER_TIMEOUT = 1.0
+"""Seconds spent reading the rest of a refused body, so the client can read the refusal."""
 
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
@@ -86,13 +93,21 @@ class MalformedBody(ValueError):
 class Rejection:
     status: int
     reason: str
+    quiet: bool = False
+    """Logged at DEBUG: a client that hung up is nothing an operator can act on."""
 
     def logged_response(self) -> web.Response:
-        logger.info("refused a request: %s", self.reason, extra={"status": self.status})
+        level = logging.DEBUG if self.quiet else logging.INFO
+        logger.log(level, "refused a request: %s", self.reason, extra={"status": self.status})
         return self.response()
 
     def response(self) -> web.Response:
-        public = {401: "invalid request", 413: "request too large", 503: "busy, try again"}
+        public = {
+            401: "invalid request",
+            408: "request timed out",
+            413: "request too large",
+            503: "busy, try again",
+        }
         body = {"error": public.get(self.status, self.reason)}
         headers = {"Retry-After": "5"} if self.status == 503 else None
         return web.json_response(body, status=self.status, headers=headers)
@@ -353,10 +368,12 @@ class RequestGate:
         signing_secret: str,
         replay: SeenStore | None = None,
         clock: Callable[[], float] = time.time,
+        body_timeout: float = BODY_TIMEOUT,
     ) -> None:
         if not signing_secret:
             raise ValueError("HTTP mode needs the signing secret")
         self.secret = signing_secret
+        self.body_timeout = body_timeout
         self.replay: SeenStore = replay or MemorySeen(max_keys=REPLAY_MAX_KEYS)
         self.clock = clock
         # A record in this process's memory did not see what was signed before it started: a
@@ -367,9 +384,14 @@ class RequestGate:
         if request.content_length is not None and request.content_length > MAX_BODY:
             return Rejection(413, "body over 1 MiB")
         try:
-            raw = await request.read()
+            async with asyncio.timeout(self.body_timeout):
+                raw = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return Rejection(413, "body over 1 MiB")
+        except TimeoutError:
+            return Rejection(408, f"body not sent within {self.body_timeout:g} s")
+        except ConnectionError:
+            return Rejection(400, "client went away while sending", quiet=True)
         signature = request.headers.get(_SIGNATURE_HEADER)
         problem = signature_problem(
             raw,
@@ -433,20 +455,23 @@ def build_web_app(
     replay: SeenStore | None = None,
     quick_answer: QuickAnswer | None = None,
     shutdown_timeout: float = SHUTDOWN_TIMEOUT,
+    header_timeout: float = HEADER_TIMEOUT,
+    body_timeout: float = BODY_TIMEOUT,
 ) -> web.Application:
     secret = signing_secret or _bolt_signing_secret(bolt_app)
     if not secret:
         raise ValueError("HTTP mode needs the signing secret")
-    gate = RequestGate(signing_secret=secret, replay=replay)
+    gate = RequestGate(signing_secret=secret, replay=replay, body_timeout=body_timeout)
     inflight: InFlight = inflight_of(bolt_app)
 
     async def slack_events(request: web.Request) -> web.Response:
         if inflight.closing:
             return Rejection(503, "shutting down").response()
-        inflight.track_current()
+        inflight.reading_current()
         admitted = await gate.admit(request)
         if isinstance(admitted, Rejection):
             return admitted.logged_response()
+        inflight.track_current()
         if quick_answer is not None:
             payload = quick_answer(admitted.body)
             if payload is not None:
@@ -466,7 +491,12 @@ def build_web_app(
     async def drain(_: web.Application) -> None:
         await inflight.drain(shutdown_timeout)
 
-    web_app = web.Application(client_max_size=MAX_BODY)
+    # aiohttp closes a connection whose waiting for a request outlasts keepalive_timeout, and
+    # that clock starts when the connection opens: so it is also the deadline for the headers.
+    web_app = web.Application(
+        client_max_size=MAX_BODY,
+        handler_args={"keepalive_timeout": header_timeout, "lingering_time": LINGER_TIMEOUT},
+    )
     web_app[INFLIGHT] = inflight
     web_app[GATE] = gate
     web_app.router.add_post(EVENTS_PATH, slack_events)

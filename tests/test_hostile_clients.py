@@ -1,0 +1,104 @@
+"""Slow and hostile clients: stalled headers and bodies, hang-ups, junk that floods the log."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
+
+from bot.cards.replies import RoleFit
+from bot.config import Settings
+from bot.knowledge.loader import Knowledge
+from bot.slack.app import build_app, build_services
+from bot.slack.server import INFLIGHT, build_web_app
+from tests.support.signing import BOT_TOKEN, SIGNING_SECRET
+from tests.support.slack_stub import SlackStub
+
+DEADLINE = 0.5
+GUARD = 20.0
+"""How long a test waits before calling the server hung: far past DEADLINE, never asserted on."""
+
+
+class Server:
+    def __init__(self, runner: web.AppRunner, port: int) -> None:
+        self.runner, self.port = runner, port
+
+    async def connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        return await asyncio.open_connection("127.0.0.1", self.port)
+
+
+@pytest.fixture
+async def server(stub: SlackStub, knowledge: Knowledge) -> AsyncIterator[Server]:
+    settings = Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=stub.api_url)
+    bolt = build_app(settings=settings, services=build_services(RoleFit(knowledge)))
+    web_app = build_web_app(bolt, header_timeout=DEADLINE, body_timeout=DEADLINE)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    yield Server(runner, site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+    await runner.cleanup()
+
+
+HEAD = b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+
+
+async def test_a_client_that_never_finishes_its_headers_is_disconnected(server: Server) -> None:
+    """Item 5: 2000 connections dribbling a byte every 5 s used to stay open for a minute."""
+    reader, writer = await server.connect()
+    writer.write(HEAD)
+    await writer.drain()
+    assert await asyncio.wait_for(reader.read(), GUARD) == b""
+    writer.close()
+
+
+async def test_a_client_that_never_finishes_its_body_gets_408(server: Server) -> None:
+    reader, writer = await server.connect()
+    writer.write(HEAD + b"Content-Length: 100\r\n\r\n{\"a\":")
+    await writer.drain()
+    answer = await asyncio.wait_for(reader.read(), GUARD)
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:80]
+    writer.close()
+
+
+async def _reading(server: Server) -> set[asyncio.Task[object]]:
+    inflight = server.runner.app[INFLIGHT]
+    for _ in range(int(GUARD / 0.01)):
+        if inflight.reading:
+            return inflight.reading
+        await asyncio.sleep(0.01)
+    raise AssertionError("the request never reached the gate")
+
+
+async def test_an_unsigned_slow_request_is_not_work_in_flight(server: Server) -> None:
+    """Item 5: one slow unsigned connection stretched shutdown from 1.4 s to 11.4 s."""
+    _, writer = await server.connect()
+    writer.write(HEAD + b"Content-Length: 100\r\n\r\n{")
+    await writer.drain()
+    reading = set(await _reading(server))
+    inflight = server.runner.app[INFLIGHT]
+    assert len(inflight) == 0, "shutdown would wait for it"
+    assert await inflight.drain(GUARD) == 0
+    await asyncio.wait_for(asyncio.wait(reading), GUARD)
+    assert all(task.cancelled() for task in reading), "shutdown cancels it instead"
+    writer.close()
+
+
+async def test_a_client_hanging_up_mid_body_is_one_debug_line(
+    server: Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Item 5: every abort logged a 22-line traceback (100 aborts: 120 KB of log)."""
+    with caplog.at_level(logging.DEBUG):
+        _, writer = await server.connect()
+        writer.write(HEAD + b"Content-Length: 100\r\n\r\n{")
+        await writer.drain()
+        reading = set(await _reading(server))
+        writer.transport.abort()
+        await asyncio.wait_for(asyncio.wait(reading), GUARD)
+    assert not [r for r in caplog.records if r.levelno > logging.DEBUG]
+    assert not [r for r in caplog.records if r.exc_info]
+    gone = [r for r in caplog.records if "went away" in r.getMessage()]
+    assert len(gone) == 1
