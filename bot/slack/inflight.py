@@ -53,8 +53,8 @@ class InFlight:
     async def drain(self, timeout: float) -> int:
         """Wait up to `timeout` seconds for everything tracked; cancel the rest; return how many."""
         self.closing = True
-        for task in list(self.reading):
-            task.cancel()
+        for reader in list(self.reading):
+            reader.cancel()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         me = asyncio.current_task()
