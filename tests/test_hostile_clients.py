@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from aiohttp import web
 
+from bot import logs
 from bot.cards.replies import RoleFit
 from bot.config import Settings
 from bot.knowledge.loader import Knowledge
@@ -102,3 +104,56 @@ async def test_a_client_hanging_up_mid_body_is_one_debug_line(
     assert not [r for r in caplog.records if r.exc_info]
     gone = [r for r in caplog.records if "went away" in r.getMessage()]
     assert len(gone) == 1
+
+
+# ---------------------------------------------------------------- what reaches the log
+
+
+@pytest.fixture
+def log_text() -> Iterator[io.StringIO]:
+    """The process's real log set-up (text format), written to a buffer."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    logs.setup(level="INFO", fmt="text")
+    buffer = io.StringIO()
+    handler = root.handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(buffer)
+    yield buffer
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_a_newline_in_a_logged_value_cannot_forge_a_line(log_text: io.StringIO) -> None:
+    """Item 6: a newline in a signed `user.id` forged `CRITICAL rolefit: FORGED LINE`."""
+    forged = "U1\nCRITICAL rolefit: FORGED LINE"
+    log = logging.getLogger("rolefit.handlers")
+    log.warning("failed for %s", forged, extra={"ids": {"user": forged}})
+    try:
+        raise ValueError(forged)
+    except ValueError:
+        log.exception("listener failed")
+    lines = log_text.getvalue().splitlines()
+    assert not [line for line in lines if line.startswith("CRITICAL") or "\rCRITICAL" in line]
+    assert not [line for line in lines if line and not line[0].isdigit() and line[0] != " "]
+    assert "FORGED LINE" in lines[0] and "\\n" in lines[0]
+
+
+def test_a_huge_logged_value_is_capped(log_text: io.StringIO) -> None:
+    ids = {"user": "y" * 100_000}
+    logging.getLogger("rolefit").warning("got %s", "x" * 200_000, extra={"ids": ids})
+    assert len(log_text.getvalue()) < 3 * logs.MAX_VALUE
+
+
+async def test_a_junk_request_line_is_one_short_log_line(
+    server: Server, log_text: io.StringIO
+) -> None:
+    """Item 6: one unsigned request wrote ~128 KB into the error log."""
+    reader, writer = await server.connect()
+    writer.write(b"GET /" + b"\x01\nA" * 40_000 + b" HTTP/1.1\r\n\r\n")
+    await writer.drain()
+    await asyncio.wait_for(reader.read(), GUARD)
+    writer.close()
+    written = log_text.getvalue()
+    assert len(written) < 1000, written[:300]
+    assert "bad HTTP request refused" in written and "ERROR" not in written
