@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from typing import Any
 
 import pytest
+from slack_bolt.async_app import AsyncApp
 
+from bot.slack import retries
+from bot.slack.inflight import InFlight, TrackingLazyListenerRunner
+from bot.slack.retries import MAX_RETRY_WAIT, retry_after
+from bot.slack.server import BOLT, INFLIGHT
 from handlers.messages import UNDELIVERED
 from tests.support import payloads
 from tests.support.harness import RunningApp
 from tests.support.slack_stub import SlackStub
+
+GUARD = 20.0
+"""How long a test waits before calling something hung: never a measured duration."""
 
 
 async def test_a_bad_gateway_page_still_gets_the_person_told(
@@ -24,3 +34,98 @@ async def test_a_bad_gateway_page_still_gets_the_person_told(
     assert stub.delivered("chat.postMessage") == []
     failures = [r for r in caplog.records if "chat.postMessage failed" in r.getMessage()]
     assert [r.getMessage() for r in failures] == ["chat.postMessage failed: http_502"]
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [("2", 2.0), ("0.5", 0.5), ("soon", 1.0), ("", 1.0), (None, 1.0), ("-3", 1.0), ("nan", 1.0),
+     ("inf", 1.0), ("3600", MAX_RETRY_WAIT)],
+)
+def test_retry_after_is_read_defensively_and_capped(header: str | None, seconds: float) -> None:
+    assert retry_after(header) == seconds
+
+
+async def test_a_fractional_retry_after_is_waited_not_a_crash(
+    app: RunningApp, stub: SlackStub
+) -> None:
+    """Item 4: a non-integer Retry-After raised ValueError, and the reply was lost."""
+    stub.rate_limit("chat.postMessage", times=1, retry_after="0.1")
+    assert await app.event(payloads.mention("what is a tpm?")) == 200
+    calls = await stub.wait_for("chat.postMessage", 2)
+    assert [c.status for c in calls] == [429, 200]
+
+
+async def test_an_hour_long_retry_after_is_capped(
+    app: RunningApp, stub: SlackStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Item 4: Retry-After 3600 left every reply sleeping for an hour."""
+    monkeypatch.setattr(retries, "MAX_RETRY_WAIT", 0.1)
+    stub.rate_limit("chat.postMessage", times=1, retry_after=3600)
+    assert await app.event(payloads.mention("what is a tpm?")) == 200
+    calls = await stub.wait_for("chat.postMessage", 2, timeout=GUARD)
+    assert [c.status for c in calls] == [429, 200]
+
+
+# ---------------------------------------------------------------- the background reply queue
+
+
+def bound(app: RunningApp, *, workers: int, queue: int, deadline: float) -> InFlight:
+    """Give the running app a small reply queue (the real one holds 32 + 500)."""
+    assert app._runner is not None
+    inflight = app._runner.app[INFLIGHT]
+    listener_runner = bolt_of(app).listener_runner
+    listener_runner.lazy_listener_runner = TrackingLazyListenerRunner(
+        logging.getLogger("rolefit.bolt"), inflight, workers=workers, queue=queue, deadline=deadline
+    )
+    return inflight
+
+
+def bolt_of(app: RunningApp) -> AsyncApp:
+    assert app._runner is not None
+    return app._runner.app[BOLT]
+
+
+async def health(app: RunningApp) -> dict[str, Any]:
+    assert app.session is not None
+    async with app.session.get(f"http://127.0.0.1:{app.port}/healthz") as response:
+        assert response.status == 200
+        return dict(await response.json())
+
+
+async def test_replies_past_the_queue_are_dropped_and_counted(
+    app: RunningApp, stub: SlackStub, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Item 4: 1000 mentions during an outage were 1000 sleeping tasks and 1012 sockets."""
+    inflight = bound(app, workers=1, queue=1, deadline=GUARD)
+    stub.slow("chat.postMessage", seconds=0.5)
+    with caplog.at_level(logging.WARNING, logger="rolefit.inflight"):
+        for n in range(5):
+            assert await app.event(payloads.mention("what is a tpm?", ts=f"1700000009.{n:06d}"))
+        assert (await health(app))["replies"] == {"waiting": 2, "dropped": 3}
+    drops = [r for r in caplog.records if "reply queue full" in r.getMessage()]
+    assert len(drops) == 3
+    await stub.wait_for("chat.postMessage", 2, timeout=GUARD)
+    await settled(inflight)
+    assert len(stub.of("chat.postMessage")) == 2
+    assert (await health(app))["replies"] == {"waiting": 0, "dropped": 3}
+
+
+async def settled(inflight: InFlight) -> None:
+    for _ in range(int(GUARD / 0.01)):
+        if not len(inflight):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("replies still running")
+
+
+async def test_a_reply_stuck_on_the_web_api_is_stopped_at_its_deadline(
+    app: RunningApp, stub: SlackStub, caplog: pytest.LogCaptureFixture
+) -> None:
+    inflight = bound(app, workers=1, queue=5, deadline=0.3)
+    stub.slow("chat.postMessage", seconds=3)
+    with caplog.at_level(logging.WARNING, logger="rolefit.inflight"):
+        assert await app.event(payloads.mention("what is a tpm?")) == 200
+        await stub.wait_for("chat.postMessage")
+        await settled(inflight)
+    assert len(inflight) == 0 and inflight.replies_waiting == 0
+    assert [r.getMessage() for r in caplog.records] == ["a reply was stopped after 0 s"]

@@ -9,7 +9,9 @@ request's ids, see bot/logs.py) instead of raising it into the lazy listener.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -34,6 +36,7 @@ logger = logging.getLogger("rolefit.delivery")
 CONNECTION_RETRIES = 2
 RATE_LIMIT_RETRIES = 3
 SERVER_ERROR_RETRIES = 2
+MAX_RETRY_WAIT = 10.0
 
 
 class AsyncAnyServerErrorRetryHandler(AsyncRetryHandler):
@@ -50,10 +53,43 @@ class AsyncAnyServerErrorRetryHandler(AsyncRetryHandler):
         return response is not None and 500 <= response.status_code < 600
 
 
+def retry_after(value: str | None) -> float:
+    """Seconds to wait from a Retry-After header: anything unreadable is 1, anything long is
+    MAX_RETRY_WAIT (a caller waiting an hour is a socket and a task held for an hour)."""
+    try:
+        seconds = float((value or "").strip())
+    except ValueError:
+        return 1.0
+    if not math.isfinite(seconds) or seconds < 0:
+        return 1.0
+    return min(seconds, MAX_RETRY_WAIT)
+
+
+class AsyncCappedRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's 429 handler, with Retry-After read defensively and capped."""
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        if response is None:
+            raise error or RuntimeError("no response to retry")
+        state.next_attempt_requested = True
+        values = next(
+            (v for k, v in response.headers.items() if k.lower() == "retry-after"), None
+        )
+        await asyncio.sleep(retry_after(values[0] if values else None))
+        state.increment_current_attempt()
+
+
 def retry_handlers() -> list[AsyncRetryHandler]:
     return [
         AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
-        AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        AsyncCappedRateLimitRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
         AsyncAnyServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
     ]
 

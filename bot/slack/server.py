@@ -78,6 +78,7 @@ _SIGNATURE_HEADER = "X-Slack-Signature"
 INFLIGHT = web.AppKey("inflight", InFlight)
 """The web app's record of requests and listeners in flight (tests wait on it)."""
 
+BOLT = web.AppKey("bolt", AsyncApp)
 GATE = web.AppKey("gate", "RequestGate")
 """The web app's request gate (its replay record and start time)."""
 
@@ -484,9 +485,11 @@ def build_web_app(
         return await to_aiohttp_response(bolt_response)
 
     async def health(_: web.Request) -> web.Response:
+        replies = {"waiting": inflight.replies_waiting, "dropped": inflight.replies_dropped}
         if inflight.closing:
-            return web.json_response({"ok": False, "draining": True}, status=503)
-        return web.json_response({"ok": True})
+            body = {"ok": False, "draining": True, "replies": replies}
+            return web.json_response(body, status=503)
+        return web.json_response({"ok": True, "replies": replies})
 
     async def drain(_: web.Application) -> None:
         await inflight.drain(shutdown_timeout)
@@ -499,6 +502,7 @@ def build_web_app(
     )
     web_app[INFLIGHT] = inflight
     web_app[GATE] = gate
+    web_app[BOLT] = bolt_app
     web_app.router.add_post(EVENTS_PATH, slack_events)
     web_app.router.add_get(HEALTH_PATH, health)
     web_app.on_shutdown.append(drain)

@@ -167,7 +167,7 @@ class SlackStub:
 
         self.responders.append(responder)
 
-    def rate_limit(self, method: str, *, times: int, retry_after: int = 1) -> None:
+    def rate_limit(self, method: str, *, times: int, retry_after: float | str = 1) -> None:
         remaining = [times]
 
         def responder(call: Call) -> tuple[int, dict[str, Any], dict[str, str]] | None:
