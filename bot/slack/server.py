@@ -79,8 +79,6 @@ INFLIGHT = web.AppKey("inflight", InFlight)
 """The web app's record of requests and listeners in flight (tests wait on it)."""
 
 BOLT = web.AppKey("bolt", AsyncApp)
-GATE = web.AppKey("gate", "RequestGate")
-"""The web app's request gate (its replay record and start time)."""
 
 QuickAnswer = Callable[[dict[str, Any]], dict[str, Any] | None]
 """Answers a request from its body alone, or returns None to hand it to Bolt (handlers/)."""
@@ -417,6 +415,10 @@ class RequestGate:
             return Admitted(raw, parse_body(raw, request.content_type), request)
         except MalformedBody as error:
             return Rejection(400, str(error))
+
+
+GATE = web.AppKey("gate", RequestGate)
+"""The web app's request gate (its replay record and start time)."""
 
 
 @dataclass(frozen=True)
