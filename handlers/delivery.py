@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cards.common import Card
 from bot.slack.context import request_ids
+from bot.slack.retries import error_code
 from handlers.messages import UNDELIVERED
 
 logger = logging.getLogger("rolefit.handlers")
@@ -23,17 +23,6 @@ class Posted:
 
     ts: str | None
     error: str | None = None
-
-
-def error_code(error: Exception) -> str:
-    """Slack's error code; a body that is not JSON (a proxy's "bad gateway") names the status."""
-    if isinstance(error, SlackApiError):
-        data = getattr(error.response, "data", None)
-        code = data.get("error") if isinstance(data, dict) else None
-        if isinstance(code, str) and code:
-            return code[:100]
-        return f"http_{getattr(error.response, 'status_code', 0)}"
-    return type(error).__name__
 
 
 async def ack_only(ack: AsyncAck) -> None:

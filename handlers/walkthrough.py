@@ -41,10 +41,11 @@ from bot.cards.walkthrough import (
 from bot.knowledge.decision import Walkthrough
 from bot.slack.context import action_user, is_home_source, request_ids
 from bot.slack.dedup import StoreFull
+from bot.slack.retries import error_code
 from bot.slack.services import CLICK_TTL, Services
 from bot.walkthrough.engine import NextQuestion, Result, step
 from bot.walkthrough.state import StaleState, State, decode_state, encode_state, new_state
-from handlers.delivery import ack_only, error_code, post_card
+from handlers.delivery import ack_only, post_card
 from handlers.messages import SORRY_CARD, STARTED_OVER_NOTE, went_back_note
 
 logger = logging.getLogger("rolefit.handlers")

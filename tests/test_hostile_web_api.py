@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack import retries
+from bot.knowledge.loader import Knowledge
+from bot.slack import identity, retries
+from bot.slack.app import IDENTITY
 from bot.slack.inflight import InFlight, TrackingLazyListenerRunner
 from bot.slack.retries import MAX_RETRY_WAIT, retry_after
 from bot.slack.server import BOLT, INFLIGHT
 from handlers.messages import UNDELIVERED
 from tests.support import payloads
 from tests.support.harness import RunningApp
-from tests.support.slack_stub import SlackStub
+from tests.support.processes import app_env, free_port
+from tests.support.slack_stub import BOT_ID, BOT_USER, SlackStub
 
+ROOT = Path(__file__).resolve().parent.parent
 GUARD = 20.0
 """How long a test waits before calling something hung: never a measured duration."""
 
@@ -129,3 +135,111 @@ async def test_a_reply_stuck_on_the_web_api_is_stopped_at_its_deadline(
         await settled(inflight)
     assert len(inflight) == 0 and inflight.replies_waiting == 0
     assert [r.getMessage() for r in caplog.records] == ["a reply was stopped after 0 s"]
+
+
+# ---------------------------------------------------------------- the token, checked at start-up
+
+
+async def test_a_rate_limited_auth_test_at_start_never_reaches_an_ack(
+    stub: SlackStub, knowledge: Knowledge, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Item 1: with auth.test rate-limited, the first mention waited 4.8-15.8 s for its ack."""
+    stub.rate_limit("auth.test", times=10, retry_after=5)
+    with caplog.at_level(logging.WARNING, logger="rolefit.identity"):
+        app = await RunningApp.start(stub, knowledge)
+    try:
+        assert [r.getMessage() for r in caplog.records] == [
+            "could not check SLACK_BOT_TOKEN with Slack (ratelimited): carrying on, "
+            "checking again in 30 s"
+        ]
+        assert await app.event(payloads.mention("what is a tpm?")) == 200
+        await stub.wait_for("chat.postMessage", timeout=GUARD)
+        assert len(stub.of("auth.test")) == 1, "only the start-up check; no request made one"
+    finally:
+        await app.stop()
+
+
+async def test_a_hanging_auth_test_at_start_is_given_up_on(
+    stub: SlackStub,
+    knowledge: Knowledge,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Item 1: with auth.test hanging, a mention got "listener failed: TimeoutError"."""
+    monkeypatch.setattr(identity, "CHECK_TIMEOUT", 1)
+    stub.slow("auth.test", seconds=3)
+    with caplog.at_level(logging.WARNING):
+        app = await RunningApp.start(stub, knowledge)
+        try:
+            assert await app.event(payloads.mention("what is a tpm?")) == 200
+            await stub.wait_for("chat.postMessage", timeout=GUARD)
+        finally:
+            await app.stop()
+    assert "(TimeoutError)" in caplog.records[0].getMessage()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(stub.of("auth.test")) == 1
+
+
+async def test_after_a_failed_start_up_check_the_token_is_checked_in_the_background(
+    stub: SlackStub, knowledge: Knowledge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(identity, "RECHECK_EVERY", 0.05)
+    stub.fail_http("auth.test", 503, times=1)
+    app = await RunningApp.start(stub, knowledge)
+    try:
+        calls = await stub.wait_for("auth.test", 2, timeout=GUARD)
+        assert [c.status for c in calls] == [503, 200]
+        assert app._runner is not None
+        for _ in range(int(GUARD / 0.01)):
+            if app._runner.app[IDENTITY].checked:
+                break
+            await asyncio.sleep(0.01)
+        assert app._runner.app[IDENTITY].bot_user_id == BOT_USER
+        assert app._runner.app[IDENTITY].bot_id == BOT_ID
+    finally:
+        await app.stop()
+
+
+def _run(mode: str, stub: SlackStub) -> asyncio.Future[tuple[int, str]]:
+    async def run() -> tuple[int, str]:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            *([mode, "--port", str(free_port())] if mode == "serve" else [mode]),
+            cwd=ROOT,
+            env=app_env(stub, SLACK_APP_TOKEN="xapp-1-A0-1-abc"),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            _, stderr = await asyncio.wait_for(process.communicate(), GUARD * 2)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+        return int(process.returncode or 0), stderr.decode()
+
+    return asyncio.ensure_future(run())
+
+
+@pytest.mark.parametrize(
+    ("mode", "method", "variable", "code"),
+    [
+        ("serve", "auth.test", "SLACK_BOT_TOKEN", "invalid_auth"),
+        ("serve", "auth.test", "SLACK_BOT_TOKEN", "account_inactive"),
+        ("socket", "auth.test", "SLACK_BOT_TOKEN", "token_revoked"),
+        ("socket", "apps.connections.open", "SLACK_APP_TOKEN", "invalid_auth"),
+    ],
+)
+async def test_a_refused_token_stops_start_up_with_one_line(
+    stub: SlackStub, mode: str, method: str, variable: str, code: str
+) -> None:
+    """Item 2: Socket Mode retried forever with 25-line tracebacks; HTTP mode started anyway."""
+    stub.fail(method, code)
+    status, stderr = await _run(mode, stub)
+    assert status == 1
+    assert "Traceback" not in stderr
+    lines = [line for line in stderr.splitlines() if variable in line]
+    assert lines == [f"rolefit: Slack refused {variable} ({code}): set it to the app's current "
+                     "token and start again."]

@@ -20,6 +20,7 @@ from slack_bolt.context.respond.internals import _build_message
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -51,6 +52,17 @@ class AsyncAnyServerErrorRetryHandler(AsyncRetryHandler):
         error: Exception | None = None,
     ) -> bool:
         return response is not None and 500 <= response.status_code < 600
+
+
+def error_code(error: Exception) -> str:
+    """Slack's error code; a body that is not JSON (a proxy's "bad gateway") names the status."""
+    if isinstance(error, SlackApiError):
+        data = getattr(error.response, "data", None)
+        code = data.get("error") if isinstance(data, dict) else None
+        if isinstance(code, str) and code:
+            return code[:100]
+        return f"http_{getattr(error.response, 'status_code', 0)}"
+    return type(error).__name__
 
 
 def retry_after(value: str | None) -> float:
