@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -10,6 +11,14 @@ from bot.cards.replies import RoleFit
 from bot.knowledge.loader import Knowledge, load_knowledge
 from tests.support.harness import RunningApp
 from tests.support.slack_stub import SlackStub
+
+
+@pytest.fixture(scope="module")
+def loop() -> Iterator[asyncio.AbstractEventLoop]:
+    """An event loop for a module's synchronous hypothesis tests that drive an async app."""
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
 
 
 @pytest.fixture(scope="session")

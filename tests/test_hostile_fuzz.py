@@ -112,13 +112,6 @@ def _replace(data: Any, path: tuple[Any, ...], value: Any) -> None:
 
 
 @pytest.fixture(scope="module")
-def loop() -> Iterator[asyncio.AbstractEventLoop]:
-    loop = asyncio.new_event_loop()
-    yield loop
-    loop.close()
-
-
-@pytest.fixture(scope="module")
 def running(
     loop: asyncio.AbstractEventLoop, knowledge: Knowledge
 ) -> Iterator[tuple[RunningApp, Errors]]:

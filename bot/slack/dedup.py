@@ -101,8 +101,9 @@ def event_key(body: dict[str, Any]) -> str | None:
     return None
 
 
-def _retry_num(req: AsyncBoltRequest) -> str | None:
-    return (req.headers.get("x-slack-retry-num") or [None])[0]
+def _header(req: AsyncBoltRequest, name: str) -> str | None:
+    values = req.headers.get(name)
+    return values[0] if values else None
 
 
 class DropRetriedEvents(AsyncMiddleware):
@@ -129,9 +130,9 @@ class DropRetriedEvents(AsyncMiddleware):
             return BoltResponse(status=503, body="", headers={"Retry-After": "60"})
         if first:
             return await next()
-        reason = (req.headers.get("x-slack-retry-reason") or [None])[0]
+        reason = _header(req, "x-slack-retry-reason")
         logger.info(
             "duplicate delivery acked and dropped",
-            extra={"retry": {"num": _retry_num(req), "reason": reason}},
+            extra={"retry": {"num": _header(req, "x-slack-retry-num"), "reason": reason}},
         )
         return BoltResponse(status=200, body="")

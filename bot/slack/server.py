@@ -38,7 +38,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -343,17 +343,17 @@ def bolt_request(
 ) -> AsyncBoltRequest:
     """A Bolt request that reads as `parsed`; raises MalformedBody when Bolt cannot read it."""
     try:
-        request = AsyncBoltRequest(body=raw.decode("utf-8"), query=query, headers=headers)
+        request = AsyncBoltRequest(body=raw.decode("utf-8"), query=query, headers={**headers})
         if request.body == parsed:
             return request
         as_json = json.dumps(parsed, ensure_ascii=False)
         timestamp = headers["x-slack-request-timestamp"]
-        headers = {
+        resigned: dict[str, str | Sequence[str]] = {
             **headers,
             "content-type": _JSON,
             "x-slack-signature": sign(as_json.encode(), timestamp, secret),
         }
-        return AsyncBoltRequest(body=as_json, query=query, headers=headers)
+        return AsyncBoltRequest(body=as_json, query=query, headers=resigned)
     except Exception as error:
         raise MalformedBody(f"Bolt cannot read it ({type(error).__name__})") from None
 
