@@ -51,6 +51,11 @@ BROKEN_CLICKS: list[dict[str, Any]] = [
     {"type": "block_actions", "user": {"id": payloads.USER}, "actions": []},
     {"type": "block_actions", "user": {"id": payloads.USER}, "actions": None},
     {"type": "block_actions", "user": {"id": payloads.USER}, "actions": [{"action_id": 5}]},
+    {"type": "block_actions", "user": {"id": payloads.USER}, "actions": [{}]},
+    {"type": "view_submission", "user": {"id": payloads.USER}, "view": {"callback_id": 7}},
+    {"type": "shortcut", "user": {"id": payloads.USER}, "callback_id": None},
+    payloads.block_action({"action_id": "rolefit.share", "value": "compare"}, ephemeral=True),
+    payloads.block_action({"action_id": "rolefit.helpful", "value": "x"}, ephemeral=True),
     {"type": "block_actions", "user": {"id": 5}, "actions": [{"action_id": "rolefit.share"}]},
     {
         "type": "block_actions",

@@ -122,8 +122,9 @@ class RetryingRespond(AsyncRespond):
         thread_ts: str | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> WebhookResponse:
-        if self.response_url is None:
-            raise ValueError("respond is unsupported here as there is no response_url")
+        if not self.response_url:
+            logger.warning("no response_url to answer through: nothing sent")
+            return WebhookResponse(url="", status_code=0, body="", headers={})
         if isinstance(text, dict):
             message = _build_message(**text)
         else:
@@ -158,7 +159,8 @@ class RetryingRespond(AsyncRespond):
 
 
 class RetryingRespondMiddleware(AsyncMiddleware):
-    """Bolt global middleware: this request's `respond` retries (lazy listeners share it)."""
+    """Bolt global middleware: this request's `respond` retries (lazy listeners share it); a
+    request without a response_url gets one that logs instead of raising."""
 
     async def async_process(
         self,
@@ -168,10 +170,9 @@ class RetryingRespondMiddleware(AsyncMiddleware):
         next: Callable[[], Awaitable[BoltResponse]],
     ) -> BoltResponse:
         context = req.context
-        if context.response_url:
-            context["respond"] = RetryingRespond(
-                response_url=context.response_url,
-                proxy=context.client.proxy,
-                ssl=context.client.ssl,
-            )
+        context["respond"] = RetryingRespond(
+            response_url=context.response_url,
+            proxy=context.client.proxy,
+            ssl=context.client.ssl,
+        )
         return await next()

@@ -231,6 +231,7 @@ _NESTED_STRINGS: tuple[tuple[str, str], ...] = (
     ("message", "thread_ts"),
     ("view", "id"),
     ("view", "type"),
+    ("view", "callback_id"),
 )
 _ACTION_STRINGS = ("action_id", "block_id", "value", "type", "action_ts")
 
@@ -270,13 +271,24 @@ _REQUIRED = {
 }
 
 
+# The id Bolt matches a listener on, read without checking, by payload type.
+_NAMED_BY: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        (
+            "shortcut",
+            "message_action",
+            "interactive_message",
+            "dialog_submission",
+            "dialog_cancellation",
+            "workflow_step_edit",
+        ),
+        ("callback_id",),
+    ),
+}
+
+
 def _check_shape(data: dict[str, Any]) -> None:
     _check_fields(data, _KINDS, "")
-    required = _REQUIRED.get(data.get("type") or "")
-    if required is not None and not data.get(required):
-        raise MalformedBody(f"{data['type']} without {required}")
-    if required == "event" and not isinstance(data["event"].get("type"), str):
-        raise MalformedBody("event without a type")
     for field in _LIST_FIELDS:
         for item in data.get(field) or ():
             if not isinstance(item, dict):
@@ -287,6 +299,17 @@ def _check_shape(data: dict[str, Any]) -> None:
         value = _at(data, (parent, field))
         if value is not None and not isinstance(value, str):
             raise MalformedBody(f"{parent}.{field} is a {type(value).__name__}")
+    kind = data.get("type") or ""
+    required = _REQUIRED.get(kind)
+    if required is not None and not data.get(required):
+        raise MalformedBody(f"{kind} without {required}")
+    if required == "event" and not isinstance(data["event"].get("type"), str):
+        raise MalformedBody("event without a type")
+    if kind == "block_actions" and not isinstance(data["actions"][0].get("action_id"), str):
+        raise MalformedBody("an action without an action_id")
+    named = _NAMED_BY.get(kind)
+    if named is not None and not isinstance(_at(data, named), str):
+        raise MalformedBody(f"{kind} without {'.'.join(named)}")
     event = data.get("event")
     if event:
         _check_fields(event, _EVENT_KINDS, "event.")
