@@ -72,6 +72,11 @@ def _check(name: str, value: str | None, pattern: str, shape: str) -> str | None
 
 def _db_path(value: str | None) -> str:
     path = (value or "").strip() or DEFAULT_DB
+    if path.lower().startswith("file:") or path == ":memory:" or "\x00" in path:
+        raise ConfigError(
+            f"ROLEFIT_DB must be a plain file path such as {DEFAULT_DB}, not an SQLite URI or "
+            "an in-memory database (feedback written there would be lost)."
+        )
     if os.path.isdir(os.path.expanduser(path)):
         raise ConfigError(
             f"ROLEFIT_DB is a folder ({path}): give a file path such as {path.rstrip('/')}/"

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from aiohttp.http_exceptions import HttpProcessingError
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -39,6 +40,12 @@ _EXTRA_KEYS = (
 
 # Their DEBUG output dumps request bodies, websocket URLs and headers: never below INFO.
 QUIET_LIBRARIES = ("slack_sdk", "aiohttp.client", "asyncio")
+
+MAX_VALUE = 1000
+"""Characters kept of a logged message or value: requests can carry up to 1 MiB of anything."""
+MAX_TRACEBACK = 8000
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 _TOKEN = re.compile(
     r"\b(?:xox[a-z]|xapp|xoxe(?:\.xox[a-z])?)-[A-Za-z0-9-]+|(?i:bearer)\s+[A-Za-z0-9._~+/=-]+"
@@ -80,6 +87,33 @@ class IdsMiddleware(AsyncMiddleware):
         return await next()
 
 
+def cap(text: str, limit: int = MAX_VALUE) -> str:
+    return text if len(text) <= limit else text[:limit] + f"…[{len(text) - limit} more]"
+
+
+def one_line(text: str, limit: int = MAX_VALUE) -> str:
+    """A value fit for a text log: capped, with newlines and other controls escaped, so text
+    from a request can never start a line of its own (a forged `CRITICAL ...` entry)."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode(), cap(text, limit))
+
+
+class BadRequestFilter(logging.Filter):
+    """aiohttp logs an unparseable request as an ERROR traceback quoting up to 128 KB of it;
+    here it becomes one capped line at INFO: a client's mistake, not the server's."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError):
+            record.msg = "bad HTTP request refused: %s"
+            record.args = (one_line(str(error.message), 200),)
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+_BAD_REQUESTS = BadRequestFilter()
+
+
 class Redactor:
     """Removes token-shaped strings and known secret values from text."""
 
@@ -111,17 +145,17 @@ class JsonFormatter(logging.Formatter):
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": cap(record.getMessage()),
         }
         for key in _EXTRA_KEYS:
             if hasattr(record, key):
                 value = getattr(record, key)
                 if key == "ids" and isinstance(value, dict):
-                    data.update(value)
+                    data.update({k: cap(str(v)) for k, v in value.items()})
                 elif key != "text" or record.levelno <= logging.DEBUG:
-                    data[key] = value
+                    data[key] = cap(value) if isinstance(value, str) else value
         if record.exc_info:
-            data["error"] = self.formatException(record.exc_info)
+            data["error"] = cap(self.formatException(record.exc_info), MAX_TRACEBACK)
         return self.redact(json.dumps(data, ensure_ascii=False, default=str))
 
 
@@ -131,10 +165,17 @@ class TextFormatter(logging.Formatter):
         self.redact = redact or Redactor()
 
     def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
+        flat = logging.makeLogRecord(record.__dict__)
+        flat.msg, flat.args = one_line(record.getMessage()), None
+        flat.exc_info, flat.exc_text, flat.stack_info = None, None, None
+        line = super().format(flat)
         ids = getattr(record, "ids", None)
         if isinstance(ids, dict) and ids:
-            line += " [" + " ".join(f"{k}={v}" for k, v in ids.items()) + "]"
+            line += " [" + " ".join(f"{k}={one_line(str(v))}" for k, v in ids.items()) + "]"
+        if record.exc_info:
+            # Indented, so no line of a traceback can pass for a log line of its own.
+            trace = cap(self.formatException(record.exc_info), MAX_TRACEBACK)
+            line += "".join(f"\n    {one_line(part, MAX_TRACEBACK)}" for part in trace.split("\n"))
         return self.redact(line)
 
 
@@ -149,6 +190,7 @@ def setup(*, level: str = "INFO", fmt: str = "text", secrets: Iterable[str | Non
             TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", redact)
         )
     handler.addFilter(IdsFilter())
+    logging.getLogger("aiohttp.server").addFilter(_BAD_REQUESTS)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -13,7 +13,8 @@ from aiohttp import web
 from bot import logs
 from bot.cards.replies import load_rolefit
 from bot.config import Settings
-from bot.slack.app import build_app, build_http_app, build_services
+from bot.slack.app import BOT_TOKEN, build_app, build_http_app, build_services
+from bot.slack.identity import Identity, TokenCheck, TokenRefused
 from bot.slack.inflight import inflight_of
 from bot.slack.server import SHUTDOWN_TIMEOUT
 from bot.slack.services import Services
@@ -68,6 +69,9 @@ def serve(settings: Settings, *, host: str | None, port: int | None, err: TextIO
             print=None,
             access_log=None,
         )
+    except TokenRefused as error:
+        print(error, file=err)
+        return 1
     finally:
         listener.close()
         _close(services)
@@ -90,8 +94,18 @@ def socket(settings: Settings, *, err: TextIO) -> int:
     if rolefit is None:
         return 1
     services = build_services(rolefit, settings=settings)
-    bolt = build_app(settings=settings, services=services, verify_requests=False)
+    identity = Identity()
+    bolt = build_app(
+        settings=settings, services=services, verify_requests=False, identity=identity
+    )
     inflight = inflight_of(bolt)
+    bot_check = TokenCheck(token=settings.bot_token, api_url=settings.api_url, variable=BOT_TOKEN)
+    app_check = TokenCheck(
+        token=settings.app_token,
+        api_url=settings.api_url,
+        variable="SLACK_APP_TOKEN",
+        method="apps.connections.open",
+    )
 
     class TrackedHandler(AsyncSocketModeHandler):
         async def handle(self, client: AsyncBaseSocketModeClient, req: SocketModeRequest) -> None:
@@ -101,6 +115,8 @@ def socket(settings: Settings, *, err: TextIO) -> int:
             await super().handle(client, req)  # type: ignore[arg-type]
 
     async def run() -> None:
+        background = await bot_check.at_start(identity)
+        await app_check.once()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -122,9 +138,14 @@ def socket(settings: Settings, *, err: TextIO) -> int:
         connecting.cancel()
         await inflight.drain(SHUTDOWN_TIMEOUT)
         await handler.close_async()  # type: ignore[no-untyped-call]  # slack_sdk leaves it unannotated
+        if background is not None:
+            background.cancel()
 
     try:
         asyncio.run(run())
+    except TokenRefused as error:
+        print(error, file=err)
+        return 1
     finally:
         _close(services)
     logger.info("stopped")

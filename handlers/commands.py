@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.answers import intents
 from bot.cards.common import Surface
-from bot.cards.replies import Reply
+from bot.cards.replies import Reply, cut
 from bot.cards.walkthrough import where_card
 from bot.logs import bind_ids
 from bot.slack.context import request_ids
@@ -86,7 +86,7 @@ def register(app: AsyncApp, *, services: Services) -> None:
 
     async def asks_to_decide(command: dict[str, Any]) -> bool:
         """Only in a DM: in a channel the ack asks first where to run it (`ack_payload`)."""
-        text = command.get("text") or ""
+        text = cut(command.get("text") or "")
         return isinstance(intents.parse(text), intents.Decide) and not in_channel(command)
 
     async def start_walkthrough(

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cards.common import Card
 from bot.slack.context import request_ids
+from bot.slack.retries import error_code
 from handlers.messages import CHANNEL_CLOSED, MISSING_SCOPE, NOT_A_MEMBER, UNDELIVERED
 
 logger = logging.getLogger("rolefit.handlers")
@@ -43,12 +43,6 @@ class Posted:
 
     ts: str | None
     error: str | None = None
-
-
-def error_code(error: Exception) -> str:
-    if isinstance(error, SlackApiError):
-        return str(error.response.get("error") or "unknown")
-    return type(error).__name__
 
 
 async def ack_only(ack: AsyncAck) -> None:

@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cards.common import Surface
 from bot.cards.help import home_view
+from bot.cards.replies import cut
 from bot.slack.context import request_ids
 from bot.slack.services import Services
 from handlers import walkthrough
@@ -23,8 +24,8 @@ _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 
 def mention_text(text: str) -> str:
-    """The question without the bot's own mention, wherever in the text it was."""
-    return _MENTION.sub(" ", text, count=1).strip()
+    """The question without the bot's own mention, wherever in the first 4,000 characters."""
+    return _MENTION.sub(" ", cut(text), count=1).strip()
 
 
 def register(app: AsyncApp, *, services: Services) -> None:

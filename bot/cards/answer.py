@@ -24,7 +24,7 @@ from bot.cards.common import (
     section,
 )
 from bot.cards.experts import ask_block, ask_value
-from bot.cards.mrkdwn import quote_user_text
+from bot.cards.mrkdwn import quote_user_text, user_mention
 from bot.cards.topics import TOPIC_LABELS
 from bot.knowledge.model import FaqEntry, Knowledge
 from bot.knowledge.review import reviewed_label
@@ -47,7 +47,7 @@ def share_button(ref: str) -> Block:
 
 
 def shared_by_line(user_id: str) -> Block:
-    return context(f":mega: Shared by <@{user_id}>")
+    return context(f":mega: Shared by {user_mention(user_id)}")
 
 
 def answer_card(

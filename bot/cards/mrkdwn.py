@@ -7,6 +7,26 @@ import unicodedata
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _BACKTICK = str.maketrans({"`": "\u02cb"})
+_USER_ID = re.compile(r"[UWB][A-Z0-9]{2,31}")
+_CHANNEL_ID = re.compile(r"[CDG][A-Z0-9]{2,31}")
+
+
+def is_user_id(value: object) -> bool:
+    """Slack user (U/W) or bot (B) ids: anything else must never reach a mention."""
+    return isinstance(value, str) and _USER_ID.fullmatch(value) is not None
+
+
+def is_channel_id(value: object) -> bool:
+    return isinstance(value, str) and _CHANNEL_ID.fullmatch(value) is not None
+
+
+def user_mention(user_id: str) -> str:
+    """A mention only of a well-formed id: a payload's `user.id` could carry `<!channel>`."""
+    return f"<@{user_id}>" if is_user_id(user_id) else "someone"
+
+
+def channel_link(channel_id: str | None) -> str | None:
+    return f"<#{channel_id}>" if is_channel_id(channel_id) else None
 
 
 def escape(text: str) -> str:

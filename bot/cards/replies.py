@@ -21,6 +21,15 @@ from bot.knowledge.loader import load_knowledge
 from bot.knowledge.model import Knowledge
 from bot.knowledge.problems import KnowledgeError
 
+MAX_TEXT = 4000
+"""Slack's own limit for a message; anything longer is cut before any normalising is done."""
+
+
+def cut(text: str) -> str:
+    """The part of what someone typed that is worth reading: normalising 100k characters would
+    hold the event loop for a third of a second."""
+    return text[:MAX_TEXT]
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -51,7 +60,7 @@ class RoleFit:
         return other
 
     def reply(self, text: str, *, surface: Surface, brief_help: bool = False) -> Reply:
-        intent = intents.parse(text)
+        intent = intents.parse(cut(text))
         match intent:
             case intents.Help():
                 return Reply("help", short_help_card() if brief_help else self._help())
@@ -79,6 +88,7 @@ class RoleFit:
         raise AssertionError(f"unhandled intent {intent!r}")
 
     def answer(self, question: str, *, surface: Surface) -> Reply:
+        question = cut(question)
         talk = smalltalk(question[:200])
         if talk is not None:
             return Reply(

@@ -24,7 +24,7 @@ from bot.cards.common import (
     open_button,
     section,
 )
-from bot.cards.mrkdwn import bullets
+from bot.cards.mrkdwn import bullets, channel_link, user_mention
 from bot.knowledge.decision import Option
 from bot.walkthrough.engine import NextQuestion, Result
 from bot.walkthrough.state import State, encode_state
@@ -41,12 +41,8 @@ _OWNS_FIRST_TITLE = {
 }
 
 
-def _mention(user_id: str) -> str:
-    return f"<@{user_id}>"
-
-
 def _where(channel_id: str | None) -> str:
-    return f"<#{channel_id}>" if channel_id else "that channel"
+    return channel_link(channel_id) or "that channel"
 
 
 # Values of the two "where" buttons on `where_card` (action DECIDE_START like any start button).
@@ -86,7 +82,7 @@ def where_chosen_card(choice: str) -> Card:
 
 def starter_card(owner: str, *, total: int) -> Card:
     """The short public line in a channel; the questions go in its thread."""
-    text = f"{_mention(owner)} is working out whether to hire a PM or a TPM"
+    text = f"{user_mention(owner)} is working out whether to hire a PM or a TPM"
     return Card(
         text=text,
         blocks=[
@@ -244,7 +240,7 @@ def shared_result_card(result: Result, *, owner: str) -> Card:
     if result.reasons:
         blocks.append(section("*Why*\n" + bullets(result.reasons[:MAX_SHARED_REASONS])))
     blocks.extend(_program_note(result))
-    blocks.append(context(f":mega: Shared by {_mention(owner)} from the hiring walkthrough"))
+    blocks.append(context(f":mega: Shared by {user_mention(owner)} from the hiring walkthrough"))
     blocks.append(
         actions(
             *_reference_buttons(result.verdict_id),
@@ -252,14 +248,14 @@ def shared_result_card(result: Result, *, owner: str) -> Card:
         )
     )
     return Card(
-        text=f"{_mention(owner)} shared a hiring recommendation: {_result_text(result)}",
+        text=f"{user_mention(owner)} shared a hiring recommendation: {_result_text(result)}",
         blocks=blocks,
     )
 
 
 def not_yours_card(owner: str) -> Card:
     text = (
-        f"This walkthrough belongs to {_mention(owner)}, so only they can answer it. "
+        f"This walkthrough belongs to {user_mention(owner)}, so only they can answer it. "
         "You can start your own."
     )
     return Card(

@@ -22,7 +22,8 @@ COLUMN_GAP = " │ "
 
 EMOJI: dict[str, str] = {
     "calendar": "📆",
-    "pencil": "📝",
+    "memory": "📝",
+    "pencil": "✏️",
     "raised_hands": "🙌",
     "raising_hand": "🙋",
     "thumbsup": "👍",

@@ -24,6 +24,13 @@ DEFAULT_LIMIT = 10
 _SINCE = re.compile(r"(\d{1,5})\s*([mhdw])")
 _PERCENT = re.compile(r"\d+%")
 _UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Stored text as a terminal may show it: a recorded question could carry escape sequences
+    that retitle the window or rewrite what is on screen."""
+    return _UNPRINTABLE.sub("\ufffd", text)
 
 
 def parse_since(text: str) -> float | None:
@@ -230,7 +237,7 @@ def report_json(report: Report) -> dict[str, Any]:
 def table(headers: tuple[str, ...], rows: Iterable[tuple[object, ...]]) -> list[str]:
     """Plain-text columns, two spaces apart; columns of numbers (or percentages) align right."""
     raw = [tuple(row) for row in rows]
-    cells = [[str(value) for value in row] for row in raw]
+    cells = [[printable(str(value)) for value in row] for row in raw]
     widths = [max([len(h), *(len(row[i]) for row in cells)]) for i, h in enumerate(headers)]
     right = [
         bool(raw)

@@ -186,10 +186,12 @@ class SqliteStore:
     @classmethod
     def open(cls, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT) -> SqliteStore:
         """Open (creating the file and its folder if needed) and migrate; errors propagate."""
-        target = Path(path).expanduser()
+        # Absolute, so SQLite never reads it as a `file:` URI (which could ask for memory).
+        target = Path(path).expanduser().absolute()
         target.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(target, timeout=busy_timeout, isolation_level=None)
         try:
+            schema_version(conn)  # someone else's database is refused before anything changes
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             migrate(conn)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -78,14 +80,45 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _co
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 
 
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
+def read_regular(path: Path, *, limit: int = MAX_FILE_BYTES) -> str:
+    """A regular file's text: a FIFO or a device would block start-up, a huge file exhaust it."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError("not a regular file")
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(f"larger than {limit // (1024 * 1024)} MiB")
+    return data.decode("utf-8")
+
+
+def _first_alias(text: str) -> int | None:
+    """The line of the first alias: a few hundred bytes of nested aliases expand into gigabytes
+    for whatever walks the result, and knowledge files have no use for them."""
+    for event in yaml.parse(text, Loader=_LineLoader):
+        if isinstance(event, yaml.AliasEvent):
+            mark = event.start_mark
+            return int(mark.line) + 1 if mark is not None else 1
+    return None
+
+
 def load_yaml(path: Path, problems: list[Problem]) -> Any:
     """Parse one file; on a syntax error record it (with YAML's line) and return None."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path)
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(Problem(file=path.name, message=f"cannot be read: {exc}"))
         return None
     try:
+        alias = _first_alias(text)
+        if alias is not None:
+            problems.append(
+                Problem(file=path.name, line=alias, message="YAML aliases (*name) are not allowed")
+            )
+            return None
         return yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

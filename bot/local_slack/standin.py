@@ -134,6 +134,7 @@ class LocalSlack:
         self._response_urls: dict[str, _ResponseUrl] = {}
         self._delays: dict[str, float] = {}
         self._drops: dict[str, int] = {}
+        self._texts: dict[str, tuple[int, int, str]] = {}
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.typed_in = DM
@@ -234,13 +235,18 @@ class LocalSlack:
         """Make a method answer like Slack does on an error (ok: false)."""
         self._answer_next(method, times, (200, {"ok": False, "error": error}, {}))
 
-    def rate_limit(self, method: str, *, times: int, retry_after: int = 1) -> None:
+    def rate_limit(self, method: str, *, times: int, retry_after: float | str = 1) -> None:
         answer = (429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
         self._answer_next(method, times, answer)
 
     def fail_http(self, method: str, status: int, *, times: int) -> None:
         """Answer the next `times` calls of a method (or "response_url") with an HTTP error."""
         self._answer_next(method, times, (status, {"ok": False, "error": "fatal_error"}, {}))
+
+    def fail_text(self, method: str, status: int, *, times: int, body: str = "bad gateway") -> None:
+        """Answer the next `times` calls of a method with an HTTP error whose body is not JSON,
+        as a proxy in front of Slack does."""
+        self._texts[method] = (times, status, body)
 
     def slow(self, method: str, *, seconds: float) -> None:
         """Answer every call of a method (or "response_url") only after `seconds`."""
@@ -290,6 +296,11 @@ class LocalSlack:
             if request.transport is not None:
                 request.transport.close()
             return web.Response(status=500)
+        times, status, text = self._texts.get(call.method, (0, 0, ""))
+        if times > 0:
+            self._texts[call.method] = (times - 1, status, text)
+            call.status, call.ok, call.answered = status, False, True
+            return web.Response(status=status, text=text, content_type="text/html")
         delay = self._delays.get(call.method)
         if delay:
             await asyncio.sleep(delay)

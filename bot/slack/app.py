@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+from slack_bolt.middleware.authorization.async_single_team_authorization import (
+    AsyncSingleTeamAuthorization,
+)
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import logs
@@ -15,6 +19,7 @@ from bot.config import Settings
 from bot.feedback.wiring import attach_feedback
 from bot.slack.context import request_ids
 from bot.slack.dedup import DropRetriedEvents, SeenStore
+from bot.slack.identity import Identity, KnownIdentity, TokenCheck
 from bot.slack.inflight import inflight_of
 from bot.slack.listeners import installed
 from bot.slack.retries import RetryingRespondMiddleware, retry_handlers
@@ -22,6 +27,10 @@ from bot.slack.server import SHUTDOWN_TIMEOUT, build_web_app
 from bot.slack.services import Services
 
 logger = logging.getLogger("rolefit")
+
+BOT_TOKEN = "SLACK_BOT_TOKEN"
+IDENTITY = web.AppKey("identity", Identity)
+"""Who the bot is, as the start-up (or background) check found it."""
 
 
 def _not_token_unused(record: logging.LogRecord) -> bool:
@@ -44,12 +53,14 @@ def build_app(
     services: Services,
     verify_requests: bool = True,
     seen_events: SeenStore | None = None,
+    identity: Identity | None = None,
 ) -> AsyncApp:
     """Commands are answered inside the ack (process_before_response); slow work runs lazily.
 
     Requests no listener handles (unknown event types, action ids) get an empty 200, so Slack
     does not retry them; handlers/errors.py logs them at DEBUG. Retried events are dropped by
     bot/slack/dedup.py (`seen_events`: a shared store when several processes serve one app).
+    Requests are authorized from `identity` (bot/slack/identity.py), never by calling auth.test.
     """
     bolt_logger = logging.getLogger("rolefit.bolt")
     # Bolt reads SLACK_BOT_TOKEN itself and warns that the client's token wins; it is the same
@@ -66,6 +77,10 @@ def build_app(
         )
     finally:
         bolt_logger.removeFilter(_not_token_unused)
+    known = KnownIdentity(identity or Identity(), token=settings.bot_token)
+    middleware = app._async_middleware_list
+    single_team = AsyncSingleTeamAuthorization
+    middleware[:] = [known if isinstance(m, single_team) else m for m in middleware]
     app.use(logs.IdsMiddleware(request_ids))
     app.use(RetryingRespondMiddleware())
     app.use(DropRetriedEvents(seen_events))
@@ -77,12 +92,28 @@ def build_app(
 def build_http_app(
     *, settings: Settings, services: Services, shutdown_timeout: float = SHUTDOWN_TIMEOUT
 ) -> web.Application:
-    """HTTP mode: the request gate, then `/rolefit` answered at the gate, the rest by Bolt."""
-    return build_web_app(
-        build_app(settings=settings, services=services),
+    """HTTP mode: the request gate, then `/rolefit` answered at the gate, the rest by Bolt.
+
+    The bot token is checked while the app starts, before it takes a request (TokenRefused
+    stops it); when Slack cannot be asked, the check goes on in the background.
+    """
+    identity = Identity()
+    web_app = build_web_app(
+        build_app(settings=settings, services=services, identity=identity),
         quick_answer=installed().quick_answer(services=services),
         shutdown_timeout=shutdown_timeout,
     )
+    check = TokenCheck(token=settings.bot_token, api_url=settings.api_url, variable=BOT_TOKEN)
+
+    async def checked_identity(_: web.Application) -> AsyncIterator[None]:
+        background = await check.at_start(identity)
+        yield
+        if background is not None:
+            background.cancel()
+
+    web_app.cleanup_ctx.append(checked_identity)
+    web_app[IDENTITY] = identity
+    return web_app
 
 
 def build_services(rolefit: RoleFit, *, settings: Settings | None = None) -> Services:

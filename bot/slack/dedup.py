@@ -3,16 +3,22 @@
 Slack resends an event it did not get a 2xx for within 3 s (at once, after about a minute, after
 about five), with the same `event_id`. The first delivery to reach a process claims the id in a
 `SeenStore`; any later delivery of that id is acked with an empty 200 and goes no further, even
-while the first is still being handled. The default store is in memory, bounded and expiring;
-several processes behind one URL need a shared one (for example Redis `SET key 1 NX EX ttl`)
-behind the same one-method interface.
+while the first is still being handled. The same interface records the request signatures the
+gate has seen (replay protection, bot/slack/server.py) and walkthrough clicks.
+
+A store never forgets a key before its window ends: when it is full of keys that are all still
+live it raises `StoreFull`, and the caller refuses the request (503, so Slack tries again later)
+rather than risk doing something twice. Keys are kept as fixed-size digests, so a long id costs
+no more memory than a short one. The default store is this process's memory; several processes
+behind one URL need a shared one (for example Redis `SET digest 1 NX PX ttl`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import heapq
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -26,51 +32,67 @@ logger = logging.getLogger("rolefit.dedup")
 
 EVENT_TTL = 15 * 60.0
 EVENT_MAX_KEYS = 50_000
+DIGEST_BYTES = 16
+
+
+class StoreFull(Exception):
+    """Every key in the store is still inside its window: recording another would forget one."""
 
 
 class SeenStore(Protocol):
-    """A record of keys already claimed; `first_time` claims atomically and says who won."""
+    """A record of keys already claimed, each for its own window of `ttl` seconds.
 
-    async def first_time(self, key: str) -> bool: ...
+    `first_seen` claims atomically: True for the first caller within the window, False for every
+    later one; it raises StoreFull instead of evicting a key whose window has not ended.
+    """
+
+    async def first_seen(self, key: str, *, ttl: float) -> bool: ...
+
+
+def digest(key: str) -> bytes:
+    """What a store keeps of a key: 16 bytes whatever the key's length."""
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=DIGEST_BYTES).digest()
 
 
 class MemorySeen:
-    """An in-process SeenStore: keys live `ttl` seconds; past `max_keys` the oldest go first.
+    """An in-process SeenStore holding at most `max_keys` live digests."""
 
-    All keys share one ttl, so insertion order is expiry order and both trimming rules only ever
-    look at the front of the record.
-    """
-
-    def __init__(
-        self, *, ttl: float, max_keys: int, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        if ttl <= 0 or max_keys <= 0:
-            raise ValueError("ttl and max_keys must be positive")
-        self.ttl = ttl
+    def __init__(self, *, max_keys: int, clock: Callable[[], float] = time.monotonic) -> None:
+        if max_keys <= 0:
+            raise ValueError("max_keys must be positive")
         self.max_keys = max_keys
         self._clock = clock
-        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._expiry: dict[bytes, float] = {}
+        self._queue: list[tuple[float, bytes]] = []
 
     def __len__(self) -> int:
-        return len(self._seen)
+        return len(self._expiry)
 
-    def claim(self, key: str) -> bool:
-        """True the first time `key` is seen within `ttl`; records it either way."""
+    def _expire(self, now: float) -> None:
+        queue, expiry = self._queue, self._expiry
+        while queue and queue[0][0] <= now:
+            expires, key = heapq.heappop(queue)
+            if expiry.get(key) == expires:
+                del expiry[key]
+
+    def claim(self, key: str, *, ttl: float) -> bool:
+        """True the first time `key` is seen within its window; StoreFull when there is no room."""
+        if ttl <= 0:
+            raise ValueError("ttl must be positive")
         now = self._clock()
-        while self._seen:
-            oldest, expires = next(iter(self._seen.items()))
-            if expires > now:
-                break
-            del self._seen[oldest]
-        if key in self._seen:
+        self._expire(now)
+        short = digest(key)
+        if short in self._expiry:
             return False
-        self._seen[key] = now + self.ttl
-        while len(self._seen) > self.max_keys:
-            self._seen.popitem(last=False)
+        if len(self._expiry) >= self.max_keys:
+            raise StoreFull(f"{self.max_keys} keys, all still live")
+        expires = now + ttl
+        self._expiry[short] = expires
+        heapq.heappush(self._queue, (expires, short))
         return True
 
-    async def first_time(self, key: str) -> bool:
-        return self.claim(key)
+    async def first_seen(self, key: str, *, ttl: float) -> bool:
+        return self.claim(key, ttl=ttl)
 
 
 def event_key(body: dict[str, Any]) -> str | None:
@@ -81,8 +103,8 @@ def event_key(body: dict[str, Any]) -> str | None:
     return None
 
 
-def _retry_num(req: AsyncBoltRequest) -> str | None:
-    values = req.headers.get("x-slack-retry-num") or []
+def _header(req: AsyncBoltRequest, name: str) -> str | None:
+    values = req.headers.get(name)
     return values[0] if values else None
 
 
@@ -93,18 +115,22 @@ class DropRetriedEvents(AsyncMiddleware):
     """
 
     def __init__(self, store: SeenStore | None = None) -> None:
-        self.store: SeenStore = store or MemorySeen(ttl=EVENT_TTL, max_keys=EVENT_MAX_KEYS)
+        self.store: SeenStore = store or MemorySeen(max_keys=EVENT_MAX_KEYS)
 
     async def async_process(
         self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Next
     ) -> BoltResponse:
         key = event_key(req.body)
-        if key is None or await self.store.first_time(key):
+        try:
+            first = key is None or await self.store.first_seen(key, ttl=EVENT_TTL)
+        except StoreFull:
+            logger.warning("event record full: asked Slack to deliver again later")
+            return BoltResponse(status=503, body="", headers={"Retry-After": "60"})
+        if first:
             return await next()
-        reasons = req.headers.get("x-slack-retry-reason") or []
-        reason = reasons[0] if reasons else None
+        reason = _header(req, "x-slack-retry-reason")
         logger.info(
             "duplicate delivery acked and dropped",
-            extra={"retry": {"num": _retry_num(req), "reason": reason}},
+            extra={"retry": {"num": _header(req, "x-slack-retry-num"), "reason": reason}},
         )
         return BoltResponse(status=200, body="")

@@ -20,6 +20,12 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 logger = logging.getLogger("rolefit.inflight")
 
 CANCEL_GRACE = 1.0
+REPLY_WORKERS = 32
+"""Background replies running at once."""
+REPLY_QUEUE = 500
+"""Background replies waiting for a worker; past this, a new one is dropped (and counted)."""
+REPLY_DEADLINE = 30.0
+"""Seconds one background reply may take in all, Web API retries included."""
 
 
 class InFlight:
@@ -27,7 +33,11 @@ class InFlight:
 
     def __init__(self) -> None:
         self.closing = False
+        self.replies_waiting = 0
+        self.replies_dropped = 0
         self._tasks: set[asyncio.Future[None]] = set()
+        self.reading: set[asyncio.Task[object]] = set()
+        """Requests still being read and checked: not work yet, so shutdown cancels them."""
 
     def __len__(self) -> int:
         return sum(1 for task in self._tasks if not task.done())
@@ -39,11 +49,20 @@ class InFlight:
     def track_current(self) -> None:
         task = asyncio.current_task()
         if task is not None:
+            self.reading.discard(task)
             self.track(task)
+
+    def reading_current(self) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self.reading.add(task)
+            task.add_done_callback(self.reading.discard)
 
     async def drain(self, timeout: float) -> int:
         """Wait up to `timeout` seconds for everything tracked; cancel the rest; return how many."""
         self.closing = True
+        for reader in list(self.reading):
+            reader.cancel()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         me = asyncio.current_task()
@@ -66,17 +85,51 @@ class InFlight:
 
 
 class TrackingLazyListenerRunner(AsyncioLazyListenerRunner):
-    """Bolt's asyncio lazy listener runner, except that every task it starts is tracked."""
+    """Bolt's asyncio lazy listener runner, bounded: every task it starts is tracked, at most
+    REPLY_WORKERS run at once, REPLY_QUEUE more wait, the rest are dropped, and each one stops
+    after REPLY_DEADLINE seconds. When Slack's Web API stalls, replies pile up here rather than
+    as unbounded sleeping tasks holding sockets."""
 
-    def __init__(self, logger: logging.Logger, inflight: InFlight) -> None:
+    def __init__(
+        self,
+        logger: logging.Logger,
+        inflight: InFlight,
+        *,
+        workers: int = REPLY_WORKERS,
+        queue: int = REPLY_QUEUE,
+        deadline: float = REPLY_DEADLINE,
+    ) -> None:
         super().__init__(logger)
         self.inflight = inflight
+        self.limit = workers + queue
+        self.deadline = deadline
+        self._workers = asyncio.Semaphore(workers)
 
     def start(self, function: Callable[..., Awaitable[None]], request: AsyncBoltRequest) -> None:
-        task = asyncio.ensure_future(
-            to_runnable_function(internal_func=function, logger=self.logger, request=request)
-        )
-        self.inflight.track(task)
+        inflight = self.inflight
+        if inflight.replies_waiting >= self.limit:
+            inflight.replies_dropped += 1
+            logger.warning(
+                "reply queue full (%d): a reply was dropped (%d so far)",
+                self.limit,
+                inflight.replies_dropped,
+            )
+            return
+        inflight.replies_waiting += 1
+        self.inflight.track(asyncio.ensure_future(self._run(function, request)))
+
+    async def _run(
+        self, function: Callable[..., Awaitable[None]], request: AsyncBoltRequest
+    ) -> None:
+        try:
+            async with self._workers, asyncio.timeout(self.deadline):
+                await to_runnable_function(
+                    internal_func=function, logger=self.logger, request=request
+                )
+        except TimeoutError:
+            logger.warning("a reply was stopped after %.0f s", self.deadline)
+        finally:
+            self.inflight.replies_waiting -= 1
 
 
 def inflight_of(bolt_app: AsyncApp) -> InFlight:

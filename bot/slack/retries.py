@@ -9,7 +9,9 @@ request's ids, see bot/logs.py) instead of raising it into the lazy listener.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +20,7 @@ from slack_bolt.context.respond.internals import _build_message
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -36,6 +39,7 @@ logger = logging.getLogger("rolefit.delivery")
 CONNECTION_RETRIES = 2
 RATE_LIMIT_RETRIES = 3
 SERVER_ERROR_RETRIES = 2
+MAX_RETRY_WAIT = 10.0
 
 
 class AsyncAnyServerErrorRetryHandler(AsyncRetryHandler):
@@ -52,10 +56,54 @@ class AsyncAnyServerErrorRetryHandler(AsyncRetryHandler):
         return response is not None and 500 <= response.status_code < 600
 
 
+def error_code(error: Exception) -> str:
+    """Slack's error code; a body that is not JSON (a proxy's "bad gateway") names the status."""
+    if isinstance(error, SlackApiError):
+        data = getattr(error.response, "data", None)
+        code = data.get("error") if isinstance(data, dict) else None
+        if isinstance(code, str) and code:
+            return code[:100]
+        return f"http_{getattr(error.response, 'status_code', 0)}"
+    return type(error).__name__
+
+
+def retry_after(value: str | None) -> float:
+    """Seconds to wait from a Retry-After header: anything unreadable is 1, anything long is
+    MAX_RETRY_WAIT (a caller waiting an hour is a socket and a task held for an hour)."""
+    try:
+        seconds = float((value or "").strip())
+    except ValueError:
+        return 1.0
+    if not math.isfinite(seconds) or seconds < 0:
+        return 1.0
+    return min(seconds, MAX_RETRY_WAIT)
+
+
+class AsyncCappedRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's 429 handler, with Retry-After read defensively and capped."""
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        if response is None:
+            raise error or RuntimeError("no response to retry")
+        state.next_attempt_requested = True
+        values = next(
+            (v for k, v in response.headers.items() if k.lower() == "retry-after"), None
+        )
+        await asyncio.sleep(retry_after(values[0] if values else None))
+        state.increment_current_attempt()
+
+
 def retry_handlers() -> list[AsyncRetryHandler]:
     return [
         AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
-        AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        AsyncCappedRateLimitRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
         AsyncAnyServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
     ]
 
@@ -76,8 +124,9 @@ class RetryingRespond(AsyncRespond):
         thread_ts: str | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> WebhookResponse:
-        if self.response_url is None:
-            raise ValueError("respond is unsupported here as there is no response_url")
+        if not self.response_url:
+            logger.warning("no response_url to answer through: nothing sent")
+            return WebhookResponse(url="", status_code=0, body="", headers={})
         if isinstance(text, dict):
             message = _build_message(**text)
         else:
@@ -112,16 +161,16 @@ class RetryingRespond(AsyncRespond):
 
 
 class RetryingRespondMiddleware(AsyncMiddleware):
-    """Bolt global middleware: this request's `respond` retries (lazy listeners share it)."""
+    """Bolt global middleware: this request's `respond` retries (lazy listeners share it); a
+    request without a response_url gets one that logs instead of raising."""
 
     async def async_process(
         self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Next
     ) -> BoltResponse:
         context = req.context
-        if context.response_url:
-            context["respond"] = RetryingRespond(
-                response_url=context.response_url,
-                proxy=context.client.proxy,
-                ssl=context.client.ssl,
-            )
+        context["respond"] = RetryingRespond(
+            response_url=context.response_url,
+            proxy=context.client.proxy,
+            ssl=context.client.ssl,
+        )
         return await next()

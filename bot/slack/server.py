@@ -6,9 +6,11 @@ passed the one before:
 1. size: over 1 MiB is 413 (checked on Content-Length, and enforced while reading);
 2. signature: missing, malformed, wrong or stale (over 5 minutes either way) is 401;
 3. replay: a signature already seen is 401. A signature covers the timestamp and the body, and is
-   only accepted while the timestamp is fresh, so it is remembered for twice the freshness window
-   in a bounded, expiring `SeenStore` (bot/slack/dedup.py). Only verified signatures are recorded,
-   so junk cannot push real ones out of the record;
+   only accepted while the timestamp is fresh, so it is remembered until then in a bounded
+   `SeenStore` (bot/slack/dedup.py) that never forgets early: when it is full, 503. With the
+   default in-memory store, a request signed before this process started is 401 too (it may
+   have been served before a restart). Only verified signatures are recorded, so junk cannot
+   fill the record;
 4. shape: a body that is not UTF-8, not a JSON object, not form fields, whose `payload` is not a
    JSON object, or that Bolt cannot read, is 400. Only signed requests get this far, so an unsigned
    caller learns nothing about parsing: it always gets the same 401.
@@ -29,13 +31,14 @@ total to finish (bot/slack/inflight.py) before the rest are cancelled.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -45,7 +48,8 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.slack.dedup import MemorySeen, SeenStore
+from bot.cards.mrkdwn import is_channel_id, is_user_id
+from bot.slack.dedup import MemorySeen, SeenStore, StoreFull
 from bot.slack.inflight import InFlight, inflight_of
 
 logger = logging.getLogger("rolefit.server")
@@ -57,6 +61,12 @@ FRESHNESS = 5 * 60
 REPLAY_MAX_KEYS = 100_000
 MAX_DEPTH = 64
 SHUTDOWN_TIMEOUT = 10.0
+HEADER_TIMEOUT = 10.0
+"""Seconds a connection may take to send a request's headers (also the idle keep-alive)."""
+BODY_TIMEOUT = 10.0
+"""Seconds a request may take to send its body once its headers are in."""
+LINGER_TIMEOUT = 1.0
+"""Seconds spent reading the rest of a refused body, so the client can read the refusal."""
 
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
@@ -64,6 +74,11 @@ _FORM = "application/x-www-form-urlencoded"
 _JSON = "application/json"
 _TIMESTAMP_HEADER = "X-Slack-Request-Timestamp"
 _SIGNATURE_HEADER = "X-Slack-Signature"
+
+INFLIGHT = web.AppKey("inflight", InFlight)
+"""The web app's record of requests and listeners in flight (tests wait on it)."""
+
+BOLT = web.AppKey("bolt", AsyncApp)
 
 QuickAnswer = Callable[[dict[str, Any]], dict[str, Any] | None]
 """Answers a request from its body alone, or returns None to hand it to Bolt (handlers/)."""
@@ -77,13 +92,21 @@ class MalformedBody(ValueError):
 class Rejection:
     status: int
     reason: str
+    quiet: bool = False
+    """Logged at DEBUG: a client that hung up is nothing an operator can act on."""
 
     def logged_response(self) -> web.Response:
-        logger.info("refused a request: %s", self.reason, extra={"status": self.status})
+        level = logging.DEBUG if self.quiet else logging.INFO
+        logger.log(level, "refused a request: %s", self.reason, extra={"status": self.status})
         return self.response()
 
     def response(self) -> web.Response:
-        public = {401: "invalid request", 413: "request too large", 503: "shutting down"}
+        public = {
+            401: "invalid request",
+            408: "request timed out",
+            413: "request too large",
+            503: "busy, try again",
+        }
         body = {"error": public.get(self.status, self.reason)}
         headers = {"Retry-After": "5"} if self.status == 503 else None
         return web.json_response(body, status=self.status, headers=headers)
@@ -130,6 +153,8 @@ def _check_tree(node: Any, depth: int = 0) -> None:
 # (null aside): Bolt's middleware and the listeners read these fields without checking.
 _OBJECT_FIELDS = ("event", "team", "user", "channel", "container", "view", "message", "enterprise")
 _LIST_FIELDS = ("authorizations", "actions", "response_urls")
+# Slack itself sends `"enterprise": null` outside Enterprise Grid, and Bolt reads it with care.
+_NULLABLE = frozenset({"enterprise"})
 _STRING_FIELDS = (
     "type",
     "token",
@@ -162,8 +187,106 @@ _EVENT_KINDS: dict[str, tuple[type, ...]] = {
 def _check_fields(data: dict[str, Any], kinds: dict[str, tuple[type, ...]], where: str) -> None:
     for field in kinds.keys() & data.keys():
         value = data[field]
+        if value is None and kinds[field] == (dict,) and field not in _NULLABLE:
+            raise MalformedBody(f"{where}{field} is null")
         if value is not None and not isinstance(value, kinds[field]):
             raise MalformedBody(f"{where}{field} is a {type(value).__name__}")
+
+
+_ANY_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_ID_RULES: dict[str, Callable[[object], bool]] = {
+    "user": is_user_id,
+    "channel": is_channel_id,
+    "other": lambda value: isinstance(value, str) and _ANY_ID.fullmatch(value) is not None,
+}
+# Every id a listener, Bolt or a log line reads, with the rule it must pass (when present).
+_ID_PATHS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("user", ("user_id",)),
+    ("user", ("user", "id")),
+    ("user", ("event", "user")),
+    ("channel", ("channel_id",)),
+    ("channel", ("channel", "id")),
+    ("channel", ("container", "channel_id")),
+    ("channel", ("event", "channel")),
+    ("other", ("team_id",)),
+    ("other", ("team", "id")),
+    ("other", ("user", "team_id")),
+    ("other", ("event", "team")),
+    ("other", ("enterprise_id",)),
+    ("other", ("api_app_id",)),
+    ("other", ("event_id",)),
+    ("other", ("view", "id")),
+    ("other", ("container", "view_id")),
+)
+# Fields inside objects that listeners read as text (ts, thread_ts, action ids, values).
+_NESTED_STRINGS: tuple[tuple[str, str], ...] = (
+    ("user", "id"),
+    ("user", "team_id"),
+    ("channel", "id"),
+    ("team", "id"),
+    ("container", "type"),
+    ("container", "channel_id"),
+    ("container", "message_ts"),
+    ("container", "thread_ts"),
+    ("container", "view_id"),
+    ("message", "ts"),
+    ("message", "thread_ts"),
+    ("view", "id"),
+    ("view", "type"),
+    ("view", "callback_id"),
+)
+_ACTION_STRINGS = ("action_id", "block_id", "value", "type", "action_ts")
+
+
+def _at(data: dict[str, Any], path: tuple[str, ...]) -> object:
+    node: object = data
+    for step in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(step)
+    return node
+
+
+_URL = re.compile(r"https?://[!-~]{1,2000}")
+
+
+def _check_ids(data: dict[str, Any]) -> None:
+    """Ids go into mentions, channels and log lines: only Slack's own shapes, of bounded length."""
+    for rule, path in _ID_PATHS:
+        value = _at(data, path)
+        if value is None or value == "" or (isinstance(value, dict) and path[0] == "event"):
+            continue
+        if not _ID_RULES[rule](value):
+            raise MalformedBody(f"{'.'.join(path)} is not a Slack id")
+    url = data.get("response_url")
+    if url and not _URL.fullmatch(url):
+        raise MalformedBody("response_url is not a URL")
+
+
+# What Bolt reads without checking, once it has seen the payload's type: never empty or null.
+_REQUIRED = {
+    "event_callback": "event",
+    "block_actions": "actions",
+    "interactive_message": "actions",
+    "view_submission": "view",
+    "view_closed": "view",
+}
+
+
+# The id Bolt matches a listener on, read without checking, by payload type.
+_NAMED_BY: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        (
+            "shortcut",
+            "message_action",
+            "interactive_message",
+            "dialog_submission",
+            "dialog_cancellation",
+            "workflow_step_edit",
+        ),
+        ("callback_id",),
+    ),
+}
 
 
 def _check_shape(data: dict[str, Any]) -> None:
@@ -172,9 +295,27 @@ def _check_shape(data: dict[str, Any]) -> None:
         for item in data.get(field) or ():
             if not isinstance(item, dict):
                 raise MalformedBody(f"{field} item is a {type(item).__name__}")
+    for item in data.get("actions") or ():
+        _check_fields(item, dict.fromkeys(_ACTION_STRINGS, (str,)), "actions.")
+    for parent, field in _NESTED_STRINGS:
+        value = _at(data, (parent, field))
+        if value is not None and not isinstance(value, str):
+            raise MalformedBody(f"{parent}.{field} is a {type(value).__name__}")
+    kind = data.get("type") or ""
+    required = _REQUIRED.get(kind)
+    if required is not None and not data.get(required):
+        raise MalformedBody(f"{kind} without {required}")
+    if required == "event" and not isinstance(data["event"].get("type"), str):
+        raise MalformedBody("event without a type")
+    if kind == "block_actions" and not isinstance(data["actions"][0].get("action_id"), str):
+        raise MalformedBody("an action without an action_id")
+    named = _NAMED_BY.get(kind)
+    if named is not None and not isinstance(_at(data, named), str):
+        raise MalformedBody(f"{kind} without {'.'.join(named)}")
     event = data.get("event")
     if event:
         _check_fields(event, _EVENT_KINDS, "event.")
+    _check_ids(data)
 
 
 def _json_object(text: str, what: str) -> dict[str, Any]:
@@ -227,17 +368,17 @@ def bolt_request(
 ) -> AsyncBoltRequest:
     """A Bolt request that reads as `parsed`; raises MalformedBody when Bolt cannot read it."""
     try:
-        request = AsyncBoltRequest(body=raw.decode("utf-8"), query=query, headers=headers)
+        request = AsyncBoltRequest(body=raw.decode("utf-8"), query=query, headers={**headers})
         if request.body == parsed:
             return request
         as_json = json.dumps(parsed, ensure_ascii=False)
         timestamp = headers["x-slack-request-timestamp"]
-        headers = {
+        resigned: dict[str, str | Sequence[str]] = {
             **headers,
             "content-type": _JSON,
             "x-slack-signature": sign(as_json.encode(), timestamp, secret),
         }
-        return AsyncBoltRequest(body=as_json, query=query, headers=headers)
+        return AsyncBoltRequest(body=as_json, query=query, headers=resigned)
     except Exception as error:
         raise MalformedBody(f"Bolt cannot read it ({type(error).__name__})") from None
 
@@ -251,20 +392,30 @@ class RequestGate:
         signing_secret: str,
         replay: SeenStore | None = None,
         clock: Callable[[], float] = time.time,
+        body_timeout: float = BODY_TIMEOUT,
     ) -> None:
         if not signing_secret:
             raise ValueError("HTTP mode needs the signing secret")
         self.secret = signing_secret
-        self.replay: SeenStore = replay or MemorySeen(ttl=2 * FRESHNESS, max_keys=REPLAY_MAX_KEYS)
+        self.body_timeout = body_timeout
+        self.replay: SeenStore = replay or MemorySeen(max_keys=REPLAY_MAX_KEYS)
         self.clock = clock
+        # A record in this process's memory did not see what was signed before it started: a
+        # request captured then could be replayed after a restart. A shared store did see it.
+        self.not_before = int(clock()) if replay is None else 0
 
     async def admit(self, request: web.Request) -> Admitted | Rejection:
         if request.content_length is not None and request.content_length > MAX_BODY:
             return Rejection(413, "body over 1 MiB")
         try:
-            raw = await request.read()
+            async with asyncio.timeout(self.body_timeout):
+                raw = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return Rejection(413, "body over 1 MiB")
+        except TimeoutError:
+            return Rejection(408, f"body not sent within {self.body_timeout:g} s")
+        except ConnectionError:
+            return Rejection(400, "client went away while sending", quiet=True)
         signature = request.headers.get(_SIGNATURE_HEADER)
         problem = signature_problem(
             raw,
@@ -275,12 +426,24 @@ class RequestGate:
         )
         if problem is not None:
             return Rejection(401, problem)
-        if not await self.replay.first_time(f"sig:{signature}"):
-            return Rejection(401, "replayed request")
+        timestamp = int(request.headers[_TIMESTAMP_HEADER])
+        if timestamp < self.not_before:
+            return Rejection(401, "signed before this process started")
+        # A signature is only accepted until its timestamp goes stale, so that is its window.
+        window = timestamp + FRESHNESS - self.clock() + 1
+        try:
+            if not await self.replay.first_seen(f"sig:{signature}", ttl=window):
+                return Rejection(401, "replayed request")
+        except StoreFull:
+            return Rejection(503, "replay record full")
         try:
             return Admitted(raw, parse_body(raw, request.content_type), request)
         except MalformedBody as error:
             return Rejection(400, str(error))
+
+
+GATE = web.AppKey("gate", RequestGate)
+"""The web app's request gate (its replay record and start time)."""
 
 
 @dataclass(frozen=True)
@@ -320,20 +483,23 @@ def build_web_app(
     replay: SeenStore | None = None,
     quick_answer: QuickAnswer | None = None,
     shutdown_timeout: float = SHUTDOWN_TIMEOUT,
+    header_timeout: float = HEADER_TIMEOUT,
+    body_timeout: float = BODY_TIMEOUT,
 ) -> web.Application:
     secret = signing_secret or _bolt_signing_secret(bolt_app)
     if not secret:
         raise ValueError("HTTP mode needs the signing secret")
-    gate = RequestGate(signing_secret=secret, replay=replay)
+    gate = RequestGate(signing_secret=secret, replay=replay, body_timeout=body_timeout)
     inflight: InFlight = inflight_of(bolt_app)
 
     async def slack_events(request: web.Request) -> web.Response:
         if inflight.closing:
             return Rejection(503, "shutting down").response()
-        inflight.track_current()
+        inflight.reading_current()
         admitted = await gate.admit(request)
         if isinstance(admitted, Rejection):
             return admitted.logged_response()
+        inflight.track_current()
         if quick_answer is not None:
             payload = quick_answer(admitted.body)
             if payload is not None:
@@ -346,14 +512,24 @@ def build_web_app(
         return await to_aiohttp_response(bolt_response)
 
     async def health(_: web.Request) -> web.Response:
+        replies = {"waiting": inflight.replies_waiting, "dropped": inflight.replies_dropped}
         if inflight.closing:
-            return web.json_response({"ok": False, "draining": True}, status=503)
-        return web.json_response({"ok": True})
+            body = {"ok": False, "draining": True, "replies": replies}
+            return web.json_response(body, status=503)
+        return web.json_response({"ok": True, "replies": replies})
 
     async def drain(_: web.Application) -> None:
         await inflight.drain(shutdown_timeout)
 
-    web_app = web.Application(client_max_size=MAX_BODY)
+    # aiohttp closes a connection whose waiting for a request outlasts keepalive_timeout, and
+    # that clock starts when the connection opens: so it is also the deadline for the headers.
+    web_app = web.Application(
+        client_max_size=MAX_BODY,
+        handler_args={"keepalive_timeout": header_timeout, "lingering_time": LINGER_TIMEOUT},
+    )
+    web_app[INFLIGHT] = inflight
+    web_app[GATE] = gate
+    web_app[BOLT] = bolt_app
     web_app.router.add_post(EVENTS_PATH, slack_events)
     web_app.router.add_get(HEALTH_PATH, health)
     web_app.on_shutdown.append(drain)

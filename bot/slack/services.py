@@ -25,6 +25,7 @@ logger = logging.getLogger("rolefit")
 
 CLICK_TTL = 30.0
 """How long a walkthrough click is remembered, so a double-click acts once."""
+CLICK_MAX_KEYS = 10_000
 
 
 @dataclass
@@ -33,7 +34,7 @@ class Services:
     home_sections: list[HomeSection] = field(default_factory=list)
     feedback: BackgroundStore | None = None
     record_question_text: bool = True
-    clicks: SeenStore = field(default_factory=lambda: MemorySeen(ttl=CLICK_TTL, max_keys=10_000))
+    clicks: SeenStore = field(default_factory=lambda: MemorySeen(max_keys=CLICK_MAX_KEYS))
     experts_channel: str | None = None
     """ROLEFIT_EXPERTS_CHANNEL: where "Ask a person" sends questions; None turns it off."""
     place: ChannelType | None = None
