@@ -77,6 +77,8 @@ CONCEPT_NEAR_AT = 30.0
 _ROLES = frozenset({"pm", "tpm", "pgm", "tpgm", "pm2tpm", "tpm2pm", "projectmanager"})
 _TOPIC_EVIDENCE = 0.5
 """An entry of the asked topic is offered when it scores at least this share of `SUGGEST_AT`."""
+ONE_ROLE = 0.8
+"""A comparison entry's share of its score for a question that asks about one role only."""
 _FIRST_VISITS = 48
 _BATCH = 8
 _BOUND_SLACK = 1 + 1e-9
@@ -129,6 +131,8 @@ class _Entry:
     places: dict[str, int]
     """For each phrasing word, the phrasings holding it (bit n: `phrasings[n]`, which are
     ordered lightest first)."""
+    compares: bool = False
+    """Every phrasing compares (two roles, or "difference"): a comparison entry."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,7 +485,7 @@ class _Question:
     (the costlier part) is computed.
     """
 
-    __slots__ = ("anchored", "idf", "moves", "terms", "total", "weights")
+    __slots__ = ("anchored", "idf", "moves", "single", "terms", "total", "weights")
 
     def __init__(self, weights: dict[str, float], idf: dict[str, float]) -> None:
         self.weights = weights
@@ -498,6 +502,7 @@ class _Question:
         self.moves = (
             [] if _MOVES.isdisjoint(weights) else [m for m in _OPPOSITE_MOVES if m[0] in weights]
         )
+        self.single = _one_role(weights)
 
     def recall(self, item: _Entry) -> float:
         """100 * recall ** RECALL_EXP: how much of the question the entry covers (answer words
@@ -513,8 +518,11 @@ class _Question:
 
     def score(self, item: _Entry, recall: float, precision: float) -> float:
         """The entry's score from `recall` and its precision; halved when it is about the
-        opposite career move."""
+        opposite career move, lowered (`ONE_ROLE`) when it compares roles and the question asks
+        about one."""
         score = recall * precision**PRECISION_EXP
+        if self.single and item.compares:
+            score *= ONE_ROLE
         for move, opposite in self.moves:
             if opposite in item.strong and move not in item.strong:
                 score *= 0.5
@@ -932,7 +940,8 @@ def _entry(strong: frozenset[str], weak: frozenset[str], phrasings: list[_Phrasi
             if share > reach.get(word, 0.0):
                 reach[word] = share
             places[word] = places.get(word, 0) | 1 << number
-    return _Entry(strong, weak, lightest_first, reach, places)
+    compares = bool(phrasings) and all(_compares(p.words) for p in phrasings)
+    return _Entry(strong, weak, lightest_first, reach, places, compares)
 
 
 def _index(entries: tuple[_Entry, ...]) -> dict[str, _Impacts]:
