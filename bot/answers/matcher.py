@@ -50,7 +50,7 @@ from bot.knowledge.model import FaqEntry, Knowledge
 Verdict = Literal["answer", "suggest", "none"]
 
 MAX_QUESTION_CHARS = 1200
-ANSWER_AT = 58.0
+ANSWER_AT = 56.0
 SUGGEST_AT = 40.0
 MAX_ALTERNATIVES = 3
 _CORRECTED_WEIGHT = 0.8
@@ -62,14 +62,14 @@ UNANCHORED = 0.7
 UNKNOWN_ANCHORED = 1.0
 MIN_WEIGHT = 1.0
 _KEEP = MAX_ALTERNATIVES + 1
-STRONG = 85.0
+STRONG = 80.0
 """A score that answers even against the topics the question's concepts point to."""
 MARGIN = 5.0
 """An answer needs this lead over the best entry of another topic (when both fit the question's
 concepts equally)."""
 AGREED_SHARE = 0.78
 """A best entry in the topic the question's concepts point to is answered from this share of
-`ANSWER_AT` (about 45)."""
+`ANSWER_AT` (about 44)."""
 NEAR_AT = 20.0
 """The least score at which a role question's closest entries are offered ("did you mean")."""
 CONCEPT_NEAR_AT = 30.0
