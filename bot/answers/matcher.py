@@ -307,11 +307,12 @@ class Matcher:
         topics = self._asked_topics(focal)
         # A message whose asking part names a role is a role question: its closest entries are
         # offered on less evidence than those of a message that names none; one that asks about
-        # a concept of our topics (pay, hiring, careers...) on a little more.
+        # a concept of our topics (pay, hiring, careers...), or names a role only in its
+        # context, on a little more.
         floor = self.suggest_at
         if not _ROLES.isdisjoint(focal):
             floor = min(self.suggest_at, NEAR_AT)
-        elif topics:
+        elif topics or not _ROLES.isdisjoint(query):
             floor = min(self.suggest_at, CONCEPT_NEAR_AT)
         if not ranked or ranked[0][1] < floor:
             best = Candidate(self.entries[ranked[0][0]], round(ranked[0][1], 1)) if ranked else None
