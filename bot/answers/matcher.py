@@ -72,7 +72,7 @@ AGREED_SHARE = 0.78
 `ANSWER_AT` (about 44)."""
 NEAR_AT = 20.0
 """The least score at which a role question's closest entries are offered ("did you mean")."""
-CONCEPT_NEAR_AT = 30.0
+CONCEPT_NEAR_AT = 25.0
 """The same for a question that names no role but asks about one of the concepts' topics."""
 _ROLES = frozenset({"pm", "tpm", "pgm", "tpgm", "pm2tpm", "tpm2pm", "projectmanager"})
 _TOPIC_EVIDENCE = 0.5
