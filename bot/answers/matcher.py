@@ -515,13 +515,14 @@ class _Question:
                 for word, weight, answer in self.terms
             ]
         )
-        return 100 * (covered / self.total) ** RECALL_EXP
+        value: float = 100 * (covered / self.total) ** RECALL_EXP
+        return value
 
     def score(self, item: _Entry, recall: float, precision: float) -> float:
         """The entry's score from `recall` and its precision; halved when it is about the
         opposite career move, lowered (`ONE_ROLE`) when it compares roles and the question asks
         about one."""
-        score = recall * precision**PRECISION_EXP
+        score: float = recall * precision**PRECISION_EXP
         if self.single and item.compares:
             score *= ONE_ROLE
         for move, opposite in self.moves:
@@ -688,18 +689,18 @@ def _ranked_directly(
             ]
     for index, count in tally.items():
         if count > 1 or crowded:
-            reach = entries[index].reach
-            held = shared = 0.0
-            hits = []
+            reaches = entries[index].reach
+            holding = shared = 0.0
+            found: list[str] = []
             for word, _, weight in lists:
-                if word in reach:
-                    held += weight
-                    shared += reach[word]
-                    hits.append(word)
+                if word in reaches:
+                    holding += weight
+                    shared += reaches[word]
+                    found.append(word)
             if shared > 1.0:
                 shared = 1.0
-            most = scale * (rest + kept * held) ** RECALL_EXP
-            bounded.append((most * shared**PRECISION_EXP, index, -1.0, hits))
+            most = scale * (rest + kept * holding) ** RECALL_EXP
+            bounded.append((most * shared**PRECISION_EXP, index, -1.0, found))
     bounded.sort(key=itemgetter(0), reverse=True)
     bounded.append((-1.0, -1, -1.0, ()))
 
@@ -711,6 +712,7 @@ def _ranked_directly(
     at = taken = 0
     scores: dict[int, float] = {}
     best: list[float] = []  # the best _KEEP scores, a min-heap
+    hits: Collection[str]
     while True:
         if following > bounded[at][0]:
             if len(best) == _KEEP and following * _BOUND_SLACK < best[0]:
@@ -812,7 +814,8 @@ class _Walk:
 
     def _bound(self, *, covered: float, reach: float) -> float:
         recall = min(1.0, covered / self.total)
-        return self.anchored * 100 * recall**RECALL_EXP * min(1.0, reach) ** PRECISION_EXP
+        bound: float = self.anchored * 100 * recall**RECALL_EXP * min(1.0, reach) ** PRECISION_EXP
+        return bound
 
     def _beaten(self, *, covered: float, reach: float) -> bool:
         return self.top.beats(self._bound(covered=covered, reach=reach))
