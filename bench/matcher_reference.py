@@ -52,6 +52,8 @@ def _score(matcher: Matcher, item: matching._Entry, query: dict[str, float], tot
         if phrasing.weight:
             precision = max(precision, shared / phrasing.weight)
     score = 100 * recall**matching.RECALL_EXP * precision**matching.PRECISION_EXP
+    if item.compares and matching._one_role(query.keys()):
+        score *= matching.ONE_ROLE
     for move, opposite in matching._OPPOSITE_MOVES:
         if move in query and opposite in item.strong and move not in item.strong:
             score *= 0.5

@@ -157,3 +157,39 @@ def test_greetings_are_not_recorded_as_knowledge_gaps(rolefit: RoleFit) -> None:
     reply = rolefit.answer("hi", surface=Surface.PRIVATE)
     row = question_from_reply(reply, team="T1", channel_type="im", keep_text=True, at=0.0)
     assert row.text is None and row.command == "greeting"
+
+
+def test_a_question_about_one_role_prefers_that_role_over_a_comparison() -> None:
+    """A comparison entry scores lower (`ONE_ROLE`) for a question that names one role only;
+    it keeps its full score when the question compares."""
+    from bot.answers.matcher import ONE_ROLE
+    from bot.knowledge.model import FaqEntry
+
+    compare = FaqEntry(
+        "compare",
+        "difference",
+        "What does a typical day look like for a PM vs a TPM?",
+        ("pm vs tpm day to day", "daily work of a pm vs a tpm", "typical day of a pm and a tpm"),
+        "x",
+    )
+    single = FaqEntry(
+        "single",
+        "responsibilities-tpm",
+        "What does a TPM do every day?",
+        ("what does a tpm do", "tpm duties", "what is a tpm's typical day like"),
+        "y",
+    )
+    matcher = Matcher([compare, single])
+    one = matcher.match("what does a typical day look like for a tpm")
+    assert one.best is not None and one.best.entry.id == "single"
+    both = matcher.match("typical day of a pm vs a tpm")
+    assert both.best is not None and both.best.entry.id == "compare"
+    assert 0 < ONE_ROLE < 1
+
+
+def test_a_role_named_only_in_the_context_still_gets_closest_entries(matcher: Matcher) -> None:
+    """A long post that names a role before asking a question in other words is a role
+    question: its closest entries are offered rather than declined."""
+    result = matcher.match("Our TPM left last month. Who should run the weekly sync now?")
+    assert result.verdict == "suggest"
+    assert result.best is not None

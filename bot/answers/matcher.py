@@ -50,7 +50,7 @@ from bot.knowledge.model import FaqEntry, Knowledge
 Verdict = Literal["answer", "suggest", "none"]
 
 MAX_QUESTION_CHARS = 1200
-ANSWER_AT = 58.0
+ANSWER_AT = 56.0
 SUGGEST_AT = 40.0
 MAX_ALTERNATIVES = 3
 _CORRECTED_WEIGHT = 0.8
@@ -62,21 +62,23 @@ UNANCHORED = 0.7
 UNKNOWN_ANCHORED = 1.0
 MIN_WEIGHT = 1.0
 _KEEP = MAX_ALTERNATIVES + 1
-STRONG = 85.0
+STRONG = 80.0
 """A score that answers even against the topics the question's concepts point to."""
 MARGIN = 5.0
 """An answer needs this lead over the best entry of another topic (when both fit the question's
 concepts equally)."""
 AGREED_SHARE = 0.78
 """A best entry in the topic the question's concepts point to is answered from this share of
-`ANSWER_AT` (about 45)."""
+`ANSWER_AT` (about 44)."""
 NEAR_AT = 20.0
 """The least score at which a role question's closest entries are offered ("did you mean")."""
-CONCEPT_NEAR_AT = 30.0
+CONCEPT_NEAR_AT = 25.0
 """The same for a question that names no role but asks about one of the concepts' topics."""
 _ROLES = frozenset({"pm", "tpm", "pgm", "tpgm", "pm2tpm", "tpm2pm", "projectmanager"})
 _TOPIC_EVIDENCE = 0.5
 """An entry of the asked topic is offered when it scores at least this share of `SUGGEST_AT`."""
+ONE_ROLE = 0.8
+"""A comparison entry's share of its score for a question that asks about one role only."""
 _FIRST_VISITS = 48
 _BATCH = 8
 _BOUND_SLACK = 1 + 1e-9
@@ -129,6 +131,8 @@ class _Entry:
     places: dict[str, int]
     """For each phrasing word, the phrasings holding it (bit n: `phrasings[n]`, which are
     ordered lightest first)."""
+    compares: bool = False
+    """Every phrasing compares (two roles, or "difference"): a comparison entry."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,11 +307,12 @@ class Matcher:
         topics = self._asked_topics(focal)
         # A message whose asking part names a role is a role question: its closest entries are
         # offered on less evidence than those of a message that names none; one that asks about
-        # a concept of our topics (pay, hiring, careers...) on a little more.
+        # a concept of our topics (pay, hiring, careers...), or names a role only in its
+        # context, on a little more.
         floor = self.suggest_at
         if not _ROLES.isdisjoint(focal):
             floor = min(self.suggest_at, NEAR_AT)
-        elif topics:
+        elif topics or not _ROLES.isdisjoint(query):
             floor = min(self.suggest_at, CONCEPT_NEAR_AT)
         if not ranked or ranked[0][1] < floor:
             best = Candidate(self.entries[ranked[0][0]], round(ranked[0][1], 1)) if ranked else None
@@ -481,7 +486,7 @@ class _Question:
     (the costlier part) is computed.
     """
 
-    __slots__ = ("anchored", "idf", "moves", "terms", "total", "weights")
+    __slots__ = ("anchored", "idf", "moves", "single", "terms", "total", "weights")
 
     def __init__(self, weights: dict[str, float], idf: dict[str, float]) -> None:
         self.weights = weights
@@ -498,6 +503,7 @@ class _Question:
         self.moves = (
             [] if _MOVES.isdisjoint(weights) else [m for m in _OPPOSITE_MOVES if m[0] in weights]
         )
+        self.single = _one_role(weights)
 
     def recall(self, item: _Entry) -> float:
         """100 * recall ** RECALL_EXP: how much of the question the entry covers (answer words
@@ -509,12 +515,16 @@ class _Question:
                 for word, weight, answer in self.terms
             ]
         )
-        return 100 * (covered / self.total) ** RECALL_EXP
+        value: float = 100 * (covered / self.total) ** RECALL_EXP
+        return value
 
     def score(self, item: _Entry, recall: float, precision: float) -> float:
         """The entry's score from `recall` and its precision; halved when it is about the
-        opposite career move."""
-        score = recall * precision**PRECISION_EXP
+        opposite career move, lowered (`ONE_ROLE`) when it compares roles and the question asks
+        about one."""
+        score: float = recall * precision**PRECISION_EXP
+        if self.single and item.compares:
+            score *= ONE_ROLE
         for move, opposite in self.moves:
             if opposite in item.strong and move not in item.strong:
                 score *= 0.5
@@ -679,18 +689,18 @@ def _ranked_directly(
             ]
     for index, count in tally.items():
         if count > 1 or crowded:
-            reach = entries[index].reach
-            held = shared = 0.0
-            hits = []
+            reaches = entries[index].reach
+            holding = shared = 0.0
+            found: list[str] = []
             for word, _, weight in lists:
-                if word in reach:
-                    held += weight
-                    shared += reach[word]
-                    hits.append(word)
+                if word in reaches:
+                    holding += weight
+                    shared += reaches[word]
+                    found.append(word)
             if shared > 1.0:
                 shared = 1.0
-            most = scale * (rest + kept * held) ** RECALL_EXP
-            bounded.append((most * shared**PRECISION_EXP, index, -1.0, hits))
+            most = scale * (rest + kept * holding) ** RECALL_EXP
+            bounded.append((most * shared**PRECISION_EXP, index, -1.0, found))
     bounded.sort(key=itemgetter(0), reverse=True)
     bounded.append((-1.0, -1, -1.0, ()))
 
@@ -702,6 +712,7 @@ def _ranked_directly(
     at = taken = 0
     scores: dict[int, float] = {}
     best: list[float] = []  # the best _KEEP scores, a min-heap
+    hits: Collection[str]
     while True:
         if following > bounded[at][0]:
             if len(best) == _KEEP and following * _BOUND_SLACK < best[0]:
@@ -803,7 +814,8 @@ class _Walk:
 
     def _bound(self, *, covered: float, reach: float) -> float:
         recall = min(1.0, covered / self.total)
-        return self.anchored * 100 * recall**RECALL_EXP * min(1.0, reach) ** PRECISION_EXP
+        bound: float = self.anchored * 100 * recall**RECALL_EXP * min(1.0, reach) ** PRECISION_EXP
+        return bound
 
     def _beaten(self, *, covered: float, reach: float) -> bool:
         return self.top.beats(self._bound(covered=covered, reach=reach))
@@ -932,7 +944,8 @@ def _entry(strong: frozenset[str], weak: frozenset[str], phrasings: list[_Phrasi
             if share > reach.get(word, 0.0):
                 reach[word] = share
             places[word] = places.get(word, 0) | 1 << number
-    return _Entry(strong, weak, lightest_first, reach, places)
+    compares = bool(phrasings) and all(_compares(p.words) for p in phrasings)
+    return _Entry(strong, weak, lightest_first, reach, places, compares)
 
 
 def _index(entries: tuple[_Entry, ...]) -> dict[str, _Impacts]:

@@ -77,7 +77,11 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineLis
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 # Dates stay text, so the loader reports a bad one (2026-13-01) as a problem with its line.
-_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+def _construct_text(loader: _LineLoader, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
 
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
