@@ -150,7 +150,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         if command in {"serve", "http"}:
-            settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+            if settings.distributed:
+                settings.require("SLACK_SIGNING_SECRET")
+            else:
+                settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
             return runner.serve(
                 settings,
                 host=getattr(args, "host", None),

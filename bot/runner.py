@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -16,6 +17,7 @@ from bot.knowledge.loader import load_knowledge
 from bot.knowledge.problems import KnowledgeError
 from bot.slack.app import build_app, build_http_app, build_services
 from bot.slack.inflight import inflight_of
+from bot.slack.oauth import DatabaseUnavailable, distribution
 from bot.slack.server import SHUTDOWN_TIMEOUT
 from bot.slack.services import Services
 
@@ -33,7 +35,16 @@ def _rolefit(err: TextIO) -> RoleFit | None:
 
 
 def _secrets(settings: Settings) -> tuple[str | None, ...]:
-    return (settings.bot_token, settings.signing_secret, settings.app_token)
+    urls = (settings.database_url, settings.redis_url)
+    passwords = tuple(urlsplit(url).password for url in urls if url)
+    return (
+        settings.bot_token,
+        settings.signing_secret,
+        settings.app_token,
+        settings.client_secret,
+        *urls,
+        *passwords,
+    )
 
 
 def _close(services: Services) -> None:
@@ -53,18 +64,38 @@ def serve(settings: Settings, *, host: str | None, port: int | None, err: TextIO
     rolefit = _rolefit(err)
     if rolefit is None:
         return 1
-    services = build_services(rolefit, settings=settings)
+    try:
+        found = distribution(settings) if settings.distributed else None
+    except RuntimeError as error:
+        print(f"rolefit: {error}", file=err)
+        return 1
+    services = build_services(rolefit, settings=settings, distribution=found)
     bind_host, bind_port = host or settings.host, port or settings.port
     logger.info("serving Slack requests on http://%s:%s/slack/events", bind_host, bind_port)
+    if found is not None:
+        logger.info(
+            "distribution mode: install link http://%s:%s%s",
+            bind_host,
+            bind_port,
+            found.oauth_settings.install_path,
+        )
     try:
         web.run_app(
-            build_http_app(settings=settings, services=services, shutdown_timeout=SHUTDOWN_TIMEOUT),
+            build_http_app(
+                settings=settings,
+                services=services,
+                shutdown_timeout=SHUTDOWN_TIMEOUT,
+                distribution=found,
+            ),
             host=bind_host,
             port=bind_port,
             shutdown_timeout=SHUTDOWN_TIMEOUT,
             print=None,
             access_log=None,
         )
+    except DatabaseUnavailable as error:
+        print(f"rolefit: {error}", file=err)
+        return 1
     except OSError as error:
         print(f"rolefit: cannot listen on {bind_host}:{bind_port}: {error.strerror}", file=err)
         return 1

@@ -16,6 +16,7 @@ from bot.slack.context import request_ids
 from bot.slack.dedup import DropRetriedEvents, SeenStore
 from bot.slack.inflight import inflight_of
 from bot.slack.listeners import installed
+from bot.slack.oauth import Distribution
 from bot.slack.retries import RetryingRespondMiddleware, retry_handlers
 from bot.slack.server import SHUTDOWN_TIMEOUT, build_web_app
 from bot.slack.services import Services
@@ -24,9 +25,12 @@ logger = logging.getLogger("rolefit")
 
 
 def build_client(settings: Settings) -> AsyncWebClient:
-    """A Web API client that rides out rate limits, 5xx answers and dropped connections."""
+    """A Web API client that rides out rate limits, 5xx answers and dropped connections.
+
+    In distribution mode it has no token: Bolt gives each request a copy with its workspace's.
+    """
     return AsyncWebClient(
-        token=settings.bot_token,
+        token=None if settings.distributed else settings.bot_token,
         base_url=settings.api_url,
         timeout=10,
         retry_handlers=retry_handlers(),
@@ -39,12 +43,15 @@ def build_app(
     services: Services,
     verify_requests: bool = True,
     seen_events: SeenStore | None = None,
+    distribution: Distribution | None = None,
 ) -> AsyncApp:
     """Commands are answered inside the ack (process_before_response); slow work runs lazily.
 
     Requests no listener handles (unknown event types, action ids) get an empty 200, so Slack
     does not retry them; handlers/errors.py logs them at DEBUG. Retried events are dropped by
-    bot/slack/dedup.py (`seen_events`: a shared store when several processes serve one app).
+    bot/slack/dedup.py (`seen_events`, else `services.seen_events`: a shared store when several
+    processes serve one app). With `distribution`, requests are authorised from its installation
+    store and uninstalling deletes a workspace's installation (bot/slack/oauth.py).
     """
     app = AsyncApp(
         client=build_client(settings),
@@ -52,30 +59,64 @@ def build_app(
         request_verification_enabled=verify_requests,
         process_before_response=True,
         raise_error_for_unhandled_request=True,
+        oauth_settings=distribution.oauth_settings if distribution is not None else None,
         logger=logging.getLogger("rolefit.bolt"),
     )
+    if distribution is not None:
+        app.enable_token_revocation_listeners()
     app.use(logs.IdsMiddleware(request_ids))
     app.use(RetryingRespondMiddleware())
-    app.use(DropRetriedEvents(seen_events))
+    app.use(DropRetriedEvents(seen_events or services.seen_events))
     inflight_of(app)
     installed().register(app, services=services)
     return app
 
 
 def build_http_app(
-    *, settings: Settings, services: Services, shutdown_timeout: float = SHUTDOWN_TIMEOUT
+    *,
+    settings: Settings,
+    services: Services,
+    shutdown_timeout: float = SHUTDOWN_TIMEOUT,
+    distribution: Distribution | None = None,
 ) -> web.Application:
-    """HTTP mode: the request gate, then `/rolefit` answered at the gate, the rest by Bolt."""
-    return build_web_app(
-        build_app(settings=settings, services=services),
-        quick_answer=installed().quick_answer(services=services),
+    """HTTP mode: the request gate, then `/rolefit` answered at the gate, the rest by Bolt.
+
+    In distribution mode every request goes to Bolt, which answers only installed workspaces,
+    and the OAuth tables are created before the first request is taken.
+    """
+    web_app = build_web_app(
+        build_app(settings=settings, services=services, distribution=distribution),
+        replay=services.seen_signatures,
+        quick_answer=None if distribution else installed().quick_answer(services=services),
         shutdown_timeout=shutdown_timeout,
     )
+    if distribution is not None:
+
+        async def create_tables(_: web.Application) -> None:
+            await distribution.create_tables()
+
+        async def dispose(_: web.Application) -> None:
+            await distribution.close()
+
+        web_app.on_startup.append(create_tables)
+        web_app.on_cleanup.append(dispose)
+    return web_app
 
 
-def build_services(rolefit: RoleFit, *, settings: Settings | None = None) -> Services:
-    """Services for the listeners; with settings, feedback is recorded to ROLEFIT_DB."""
+def build_services(
+    rolefit: RoleFit, *, settings: Settings | None = None, distribution: Distribution | None = None
+) -> Services:
+    """Services for the listeners; with settings, feedback is recorded to DATABASE_URL or
+    ROLEFIT_DB, and REDIS_URL shares de-duplication, replay records and click locks."""
     services = Services(rolefit=rolefit)
-    if settings is not None:
-        attach_feedback(services, settings=settings)
+    if settings is None:
+        return services
+    installer = distribution.installer if distribution is not None else None
+    attach_feedback(services, settings=settings, installer=installer)
+    if settings.redis_url:
+        from bot.slack.redis_seen import shared_seen
+
+        services.seen_events, services.seen_signatures, services.clicks = shared_seen(
+            settings.redis_url
+        )
     return services

@@ -356,5 +356,21 @@ def build_web_app(
     web_app = web.Application(client_max_size=MAX_BODY)
     web_app.router.add_post(EVENTS_PATH, slack_events)
     web_app.router.add_get(HEALTH_PATH, health)
+    oauth_flow = bolt_app.oauth_flow
+    if oauth_flow is not None:
+
+        async def oauth(request: web.Request) -> web.Response:
+            """Bolt's install page and redirect, as its own aiohttp adapter serves them."""
+            bolt_request = AsyncBoltRequest(
+                body="", query=request.query_string, headers=dict(request.headers)
+            )
+            if request.path == oauth_flow.install_path:
+                bolt_response = await oauth_flow.handle_installation(bolt_request)
+            else:
+                bolt_response = await oauth_flow.handle_callback(bolt_request)
+            return await to_aiohttp_response(bolt_response)
+
+        web_app.router.add_get(oauth_flow.install_path, oauth)
+        web_app.router.add_get(oauth_flow.redirect_uri_path, oauth)
     web_app.on_shutdown.append(drain)
     return web_app
