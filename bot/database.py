@@ -46,7 +46,9 @@ def create_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
     try:
         from sqlalchemy.ext.asyncio import create_async_engine
     except ImportError as error:
-        raise RuntimeError(f"DATABASE_URL and distribution mode need SQLAlchemy: {SCALE_EXTRA}") from error
+        raise RuntimeError(
+            f"DATABASE_URL and distribution mode need SQLAlchemy: {SCALE_EXTRA}"
+        ) from error
     if url.startswith("sqlite"):
         return create_async_engine(url)
     return create_async_engine(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import itertools
+import subprocess
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 from bot.cards.replies import RoleFit
 from bot.knowledge.loader import Knowledge, load_knowledge
 from tests.support.harness import RunningApp
+from tests.support.servers import PostgresServer, RedisServer
 from tests.support.slack_stub import SlackStub
 
 
@@ -35,3 +38,42 @@ async def app(stub: SlackStub, knowledge: Knowledge) -> AsyncIterator[RunningApp
     running = await RunningApp.start(stub, knowledge)
     yield running
     await running.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One real PostgreSQL for the session; each test gets a database of its own."""
+    server = PostgresServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.remove()
+
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+def database_url(postgres_server: PostgresServer) -> str:
+    """A fresh, empty database on the session's PostgreSQL."""
+    return postgres_server.create_database(f"test_{next(_databases)}")
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The session's Redis, emptied for this test."""
+    subprocess.run(
+        ["redis-cli", "-p", str(redis_server.port), "FLUSHALL"], check=True, capture_output=True
+    )
+    return redis_server.url()

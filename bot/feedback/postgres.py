@@ -99,7 +99,9 @@ class PostgresStore:
         """Connect and migrate; errors propagate (BackgroundStore logs them and retries later)."""
         loop = asyncio.new_event_loop()
         try:
-            engine = create_engine(async_url(database_url=database_url, sqlite_path=None), pool_size=2)
+            engine = create_engine(
+                async_url(database_url=database_url, sqlite_path=None), pool_size=2
+            )
         except BaseException:
             loop.close()
             raise
@@ -128,25 +130,31 @@ class PostgresStore:
             return []
         return self._run(self._add_many(questions, votes))
 
-    async def _add_many(self, questions: Sequence[Question], votes: Sequence[Vote]) -> list[Refusal]:
-        from sqlalchemy import exc, text
+    async def _add_many(
+        self, questions: Sequence[Question], votes: Sequence[Vote]
+    ) -> list[Refusal]:
+        from sqlalchemy import text
 
-        row_errors = (exc.IntegrityError, exc.DataError, *ROW_ERRORS)
         try:
             async with self._engine.begin() as conn:
                 if questions:
-                    await conn.execute(text(_INSERT_QUESTION), [_question_row(q) for q in questions])
+                    await conn.execute(
+                        text(_INSERT_QUESTION), [_question_row(q) for q in questions]
+                    )
                 if votes:
                     await conn.execute(text(_UPSERT_VOTE), [_vote_row(v) for v in votes])
             return []
-        except row_errors:
-            pass
+        except Exception as error:
+            if not _about_a_row(error):
+                raise
         refused: list[Refusal] = []
         async with self._engine.begin() as conn:
             for record in [*questions, *votes]:
                 try:
                     await self._add_one(conn, record)
-                except row_errors as error:
+                except Exception as error:
+                    if not _about_a_row(error):
+                        raise
                     refused.append((record, error))
         return refused
 
@@ -197,6 +205,14 @@ class PostgresStore:
             self._run(self._engine.dispose())
         finally:
             self._loop.close()
+
+
+def _about_a_row(error: Exception) -> bool:
+    """A refused value (SQLSTATE class 22) or constraint (23), not a database that is down."""
+    if isinstance(error, ROW_ERRORS):
+        return True
+    sqlstate = str(getattr(getattr(error, "orig", None), "sqlstate", None) or "")
+    return sqlstate[:2] in {"22", "23"}
 
 
 def _vote_row(vote: Vote) -> dict[str, object]:

@@ -85,8 +85,6 @@ def shared_seen(url: str) -> tuple[RedisSeen, RedisSeen, RedisSeen]:
     client = connect(url)
     return (
         RedisSeen(client, name="events", ttl=EVENT_TTL, fallback_max_keys=EVENT_MAX_KEYS),
-        RedisSeen(
-            client, name="signatures", ttl=2 * FRESHNESS, fallback_max_keys=REPLAY_MAX_KEYS
-        ),
+        RedisSeen(client, name="signatures", ttl=2 * FRESHNESS, fallback_max_keys=REPLAY_MAX_KEYS),
         RedisSeen(client, name="clicks", ttl=CLICK_TTL, fallback_max_keys=10_000),
     )
