@@ -74,6 +74,8 @@ class RedisSeen:
         if self.down:
             self.down = False
             logger.warning("Redis is back: %s de-duplicated across replicas again", self.name)
+        if claimed and len(self.fallback) and not self.fallback.claim(key):
+            return False  # claimed in this process during the outage, still within its window
         return bool(claimed)
 
 

@@ -47,6 +47,7 @@ class SlackStub:
         self.socket_url: str | None = None
         self._delays: dict[str, float] = {}
         self._drops: dict[str, int] = {}
+        self.grants: dict[str, dict[str, Any]] = {}
 
     @property
     def api_url(self) -> str:
@@ -146,7 +147,30 @@ class SlackStub:
                 return {"ok": True, "channel": {"id": "D" + str(call.params.get("users"))[1:]}}
             case "apps.connections.open":
                 return {"ok": True, "url": self.socket_url}
+            case "oauth.v2.access":
+                return self.grants.get(
+                    str(call.params.get("code")), {"ok": False, "error": "invalid_code"}
+                )
         return {"ok": False, "error": "unknown_method"}
+
+    def grant(self, code: str, *, team: str, bot_token: str, installer: str) -> None:
+        """Let `oauth.v2.access` exchange `code` for a bot token of workspace `team`."""
+        self.grants[code] = {
+            "ok": True,
+            "app_id": "A0ROLEFIT",
+            "authed_user": {"id": installer},
+            "scope": "app_mentions:read,chat:write,commands,im:history",
+            "token_type": "bot",
+            "access_token": bot_token,
+            "bot_user_id": BOT_USER,
+            "team": {"id": team, "name": f"Workspace {team}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+
+    def tokens(self, method: str) -> list[str]:
+        """The bearer token each call of a method was made with."""
+        return [c.headers.get("Authorization", "").removeprefix("Bearer ") for c in self.of(method)]
 
     def fail(self, method: str, error: str, *, times: int | None = None) -> None:
         """Make a method answer like Slack does on an error (ok: false)."""

@@ -1,0 +1,289 @@
+"""Two `rolefit serve` replicas sharing one PostgreSQL and one Redis, driven the way Slack does."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+from bot.cards.common import HELPFUL
+from tests.support import payloads
+from tests.support.processes import ROOT, ServerProcess, start_serve
+from tests.support.servers import PostgresServer, RedisServer
+from tests.support.signing import form_body, json_body, payload_body, signed_headers
+from tests.support.slack_stub import TEAM, SlackStub
+
+CLIENT = {"SLACK_CLIENT_ID": "1111.2222", "SLACK_CLIENT_SECRET": "0123456789abcdef0123"}
+NEW_TEAM = "T0NEWTEAM"
+NEW_TOKEN = "xoxb-new-workspace-0001"
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+async def post(
+    replica: ServerProcess,
+    body: str,
+    *,
+    content_type: str,
+    timestamp: int | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, str]:
+    sent = headers or signed_headers(body, content_type=content_type, timestamp=timestamp)
+    async with replica.session.post(
+        f"{replica.url}/slack/events", data=body.encode(), headers=sent
+    ) as response:
+        return response.status, await response.text()
+
+
+def in_team(data: Any, team: str) -> Any:
+    """The same payload as sent from another workspace."""
+    return json.loads(json.dumps(data).replace(TEAM, team))
+
+
+async def mention(
+    replica: ServerProcess,
+    text: str,
+    *,
+    team: str = TEAM,
+    event_id: str | None = None,
+    ts: str = "1700000100.000100",
+    timestamp: int | None = None,
+) -> int:
+    """A mention; a retry of one must carry another `timestamp`, as Slack re-signs resends."""
+    event = payloads.mention(text, ts=ts)
+    data = in_team(payloads.envelope(event, event_id=event_id), team)
+    status, _ = await post(replica, json_body(data), content_type=JSON, timestamp=timestamp)
+    return status
+
+
+@contextlib.asynccontextmanager
+async def replicas(stub: SlackStub, **env: str) -> AsyncIterator[tuple[ServerProcess, ...]]:
+    env = {"LOG_LEVEL": "WARNING", **env}
+    started = await asyncio.gather(start_serve(stub, **env), start_serve(stub, **env))
+    try:
+        yield started
+    finally:
+        for replica in started:
+            await replica.kill()
+
+
+@pytest.fixture
+def shared(database_url: str, redis_url: str) -> dict[str, str]:
+    return {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
+
+
+async def test_a_retried_event_is_answered_once_across_replicas(
+    stub: SlackStub, shared: dict[str, str]
+) -> None:
+    async with replicas(stub, **shared) as (a, b):
+        body = json_body(payloads.envelope(payloads.mention("what is a tpm"), event_id="EvSAME"))
+        now = int(time.time())
+        first, retry = await asyncio.gather(
+            post(a, body, content_type=JSON, timestamp=now),
+            post(b, body, content_type=JSON, timestamp=now - 1),
+        )
+        assert (first[0], retry[0]) == (200, 200)
+        await stub.wait_for("chat.postMessage", 1)
+        await stub.settle(0.5)
+        assert len(stub.of("chat.postMessage")) == 1
+
+
+async def test_a_request_replayed_to_the_other_replica_is_refused(
+    stub: SlackStub, shared: dict[str, str]
+) -> None:
+    async with replicas(stub, **shared) as (a, b):
+        body = form_body(payloads.command("what is a tpm"))
+        headers = signed_headers(body, content_type=FORM)
+        status_a, _ = await post(a, body, content_type=FORM, headers=headers)
+        status_b, answer_b = await post(b, body, content_type=FORM, headers=headers)
+        assert status_a == 200
+        assert (status_b, json.loads(answer_b)) == (401, {"error": "invalid request"})
+
+
+async def test_mentions_spread_over_replicas_are_each_answered_once(
+    stub: SlackStub, shared: dict[str, str]
+) -> None:
+    count = 200
+    async with replicas(stub, **shared) as (a, b):
+        now = int(time.time())
+        sends = [
+            mention(
+                a if n % 2 else b,
+                "what is a tpm",
+                event_id=f"EvMANY{n:04d}",
+                ts=f"1.{n}",
+                timestamp=now,
+            )
+            for n in range(count)
+        ]
+        # Every tenth event also arrives at the other replica, as Slack's retries can.
+        sends += [
+            mention(
+                b if n % 2 else a,
+                "what is a tpm",
+                event_id=f"EvMANY{n:04d}",
+                ts=f"1.{n}",
+                timestamp=now - 60,
+            )
+            for n in range(0, count, 10)
+        ]
+        statuses = await asyncio.gather(*sends)
+        assert set(statuses) == {200}
+        await stub.wait_for("chat.postMessage", count, timeout=60)
+        await stub.settle(0.5)
+        threads = [c.params.get("thread_ts") for c in stub.of("chat.postMessage")]
+        assert sorted(threads) == sorted(f"1.{n}" for n in range(count))
+
+
+async def test_one_report_counts_what_both_replicas_recorded(
+    stub: SlackStub, shared: dict[str, str]
+) -> None:
+    async with replicas(stub, **shared) as (a, b):
+        for n, replica in enumerate((a, b, a, b, b)):
+            status, _ = await post(
+                replica, form_body(payloads.command(f"zzqx unknown thing {n}")), content_type=FORM
+            )
+            assert status == 200
+        for n, replica in enumerate((a, b, a)):
+            click = payloads.block_action(
+                {"action_id": HELPFUL, "value": "what-is-a-tpm"}, user=f"U0VOTER{n}"
+            )
+            status, _ = await post(replica, payload_body(click), content_type=FORM)
+            assert status == 200
+        for replica in (a, b):
+            code, _ = await replica.stop()
+            assert code == 0
+    env = {"PATH": os.environ.get("PATH", ""), "DATABASE_URL": shared["DATABASE_URL"]}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "report", "--format", "json", "--team", TEAM],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    totals = json.loads(done.stdout)["totals"]
+    assert (totals["requests"], totals["unanswered"], totals["votes"]) == (5, 5, 3)
+
+
+# --- distribution mode ------------------------------------------------------------------------
+
+
+async def install(replica: ServerProcess, stub: SlackStub) -> str:
+    """Click "Add to Slack" and come back with a code, as a workspace admin's browser would."""
+    stub.grant("code-1", team=NEW_TEAM, bot_token=NEW_TOKEN, installer="U0INSTALL")
+    async with replica.session.get(f"{replica.url}/slack/install") as page:
+        assert page.status == 200
+        html = await page.text()
+        cookie = page.headers["Set-Cookie"].split(";")[0]
+    state = re.search(r"state=([\w-]+)", html)
+    assert state is not None and "Add to Slack" in html
+    async with replica.session.get(
+        f"{replica.url}/slack/oauth_redirect?code=code-1&state={state.group(1)}",
+        headers={"Cookie": cookie},
+    ) as done:
+        return f"{done.status} {await done.text()}"
+
+
+async def test_a_workspace_installed_through_one_replica_is_served_by_the_other(
+    stub: SlackStub, shared: dict[str, str]
+) -> None:
+    async with replicas(stub, **shared, **CLIENT, SLACK_BOT_TOKEN="") as (a, b):
+        finished = await install(a, stub)
+        assert finished.startswith("200") and "Thank you" in finished
+        access = stub.of("oauth.v2.access")
+        assert [c.params.get("code") for c in access] == ["code-1"]
+
+        command = in_team(payloads.command("what is a tpm"), NEW_TEAM)
+        status, answer = await post(b, form_body(command), content_type=FORM)
+        assert status == 200 and "TPM" in answer
+        assert await mention(b, "what is a tpm", team=NEW_TEAM) == 200
+        await stub.wait_for("chat.postMessage", 1)
+        assert stub.tokens("chat.postMessage") == [NEW_TOKEN]
+
+        # A workspace that never installed RoleFit gets no answer and no Web API call.
+        assert await mention(b, "what is a tpm", team="T0STRANGER") == 200
+        await stub.settle(0.5)
+        assert stub.tokens("chat.postMessage") == [NEW_TOKEN]
+
+        uninstalled = in_team(payloads.envelope({"type": "app_uninstalled"}), NEW_TEAM)
+        status, _ = await post(a, json_body(uninstalled), content_type=JSON)
+        assert status == 200
+        assert await mention(b, "what is a tpm again", team=NEW_TEAM) == 200
+        await stub.settle(0.5)
+        assert stub.tokens("chat.postMessage") == [NEW_TOKEN]
+
+
+# --- outages ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def own_servers() -> Iterator[tuple[PostgresServer, RedisServer]]:
+    """Servers of this test's own, so stopping them disturbs no other test."""
+    postgres, redis = PostgresServer(), RedisServer()
+    try:
+        postgres.start()
+        redis.start()
+        yield postgres, redis
+    finally:
+        postgres.remove()
+        redis.remove()
+
+
+async def test_outages_get_answers_and_recover(
+    stub: SlackStub, own_servers: tuple[PostgresServer, RedisServer]
+) -> None:
+    postgres, redis = own_servers
+    env = {"DATABASE_URL": postgres.url(), "REDIS_URL": redis.url()}
+    replica = await start_serve(stub, **env)
+    try:
+        assert await mention(replica, "what is a tpm") == 200
+        await stub.wait_for("chat.postMessage", 1)
+        await stub.settle(1.0)  # the feedback writer has opened the database and written
+
+        redis.stop()
+        postgres.stop()
+        assert await mention(replica, "what is a pm", event_id="EvDOWN") == 200
+        await stub.wait_for("chat.postMessage", 2)
+        status, answer = await post(
+            replica, form_body(payloads.command("zzqx while down")), content_type=FORM
+        )
+        assert status == 200 and "blocks" in json.loads(answer)
+        await stub.settle(1.0)  # the feedback writer's batch is tried while the server is down
+
+        redis.start()
+        postgres.start()
+        assert await mention(replica, "what is a pm", event_id="EvDOWN") == 200
+        for n in range(3):
+            status, _ = await post(
+                replica, form_body(payloads.command(f"zzqx after {n}")), content_type=FORM
+            )
+            assert status == 200
+        code, log = await replica.stop()
+    finally:
+        await replica.kill()
+    assert code == 0, log
+    assert "Traceback" not in log, log
+    assert "Redis unavailable" in log and "Redis is back" in log
+    assert "feedback store postgresql://127.0.0.1" in log and "works again" in log
+    assert len(stub.of("chat.postMessage")) == 2
+    report = subprocess.run(
+        [sys.executable, "-m", "bot", "report", "--format", "json"],
+        cwd=ROOT,
+        env={"PATH": os.environ.get("PATH", ""), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert report.returncode == 0, report.stderr
+    assert json.loads(report.stdout)["totals"]["unanswered"] >= 3
