@@ -89,3 +89,60 @@ def test_start_up_stops_with_one_clear_line(
     assert missing in lines[0] and "get it from" in lines[0]
     for secret in env.values():
         assert secret not in result.stderr
+
+
+def test_scale_out_settings() -> None:
+    settings = load_settings(
+        {
+            "DATABASE_URL": "postgres://u:p@db:5432/rolefit",
+            "REDIS_URL": "redis://cache:6379/2",
+            "SLACK_CLIENT_ID": "1111.2222",
+            "SLACK_CLIENT_SECRET": "0123456789abcdef0123",
+            "SLACK_SCOPES": "chat:write, commands",
+        }
+    )
+    assert settings.database_url == "postgres://u:p@db:5432/rolefit"
+    assert settings.redis_url == "redis://cache:6379/2"
+    assert settings.distributed and settings.scopes == ("chat:write", "commands")
+    defaults = load_settings({})
+    assert defaults.database_url is None and defaults.redis_url is None
+    assert not defaults.distributed
+    assert defaults.scopes == ("app_mentions:read", "chat:write", "commands", "im:history")
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_URL": "mysql://db/x"}, "DATABASE_URL is malformed"),
+        ({"REDIS_URL": "localhost:6379"}, "REDIS_URL is malformed"),
+        ({"SLACK_CLIENT_ID": "1111.2222"}, "SLACK_CLIENT_SECRET is not set"),
+        ({"SLACK_CLIENT_SECRET": "0123456789abcdef0123"}, "SLACK_CLIENT_ID is not set"),
+        ({"SLACK_CLIENT_ID": "abc", "SLACK_CLIENT_SECRET": "x" * 20}, "CLIENT_ID is malformed"),
+        ({"SLACK_SCOPES": "chat:write,<script>"}, "SLACK_SCOPES is malformed"),
+    ],
+)
+def test_scale_out_mistakes_are_named(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings(env)
+
+
+def test_distribution_mode_serves_without_a_bot_token_and_hides_secrets(tmp_path: Path) -> None:
+    """Unreachable PostgreSQL at start: one clear line, exit 1, no password in the output."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_CLIENT_ID": "1111.2222",
+        "SLACK_CLIENT_SECRET": "0123456789abcdef0123",
+        "DATABASE_URL": "postgresql://rolefit:hunter2hunter2@127.0.0.1:9/rolefit",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "rolefit: cannot create the OAuth tables" in done.stderr
+    assert "hunter2" not in done.stderr and "Traceback" not in done.stderr

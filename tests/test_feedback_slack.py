@@ -28,8 +28,9 @@ from bot.slack.app import build_services
 from bot.slack.services import Services
 from tests.support import payloads
 from tests.support.blockkit import check_message, check_view
-from tests.support.harness import RunningApp
+from tests.support.harness import FORM, RunningApp
 from tests.support.payloads import OTHER_USER, USER, find_button
+from tests.support.signing import form_body
 from tests.support.slack_stub import TEAM, SlackStub
 
 ADMIN = "U0ADMIN01"
@@ -400,3 +401,20 @@ def test_services_without_settings_record_nothing(rolefit: RoleFit) -> None:
     services = build_services(rolefit)
     assert isinstance(services, Services)
     assert services.feedback is None and services.home_sections == []
+
+
+async def test_an_admin_sees_only_their_own_workspaces_gaps(start: Start, stub: SlackStub) -> None:
+    other = "T0OTHER02"
+    app = await start(admins=frozenset({ADMIN}))
+    await app.command(UNKNOWN)
+    elsewhere = json.loads(json.dumps(payloads.command("zzqx elsewhere")).replace(TEAM, other))
+    status, _ = await app.post(form_body(elsewhere), content_type=FORM)
+    assert status == 200
+    questions, _ = await recorded(app)
+    assert sorted(q.team for q in questions) == sorted([TEAM, other])
+
+    await app.event(payloads.home_opened(user=ADMIN))
+    [call] = await stub.wait_for("views.publish")
+    shown = view_text(view_of(call))
+    assert "1 request, 1 unanswered" in shown
+    assert UNKNOWN in shown and "zzqx elsewhere" not in shown

@@ -140,7 +140,7 @@ async def test_mentions_spread_over_replicas_are_each_answered_once(
         assert set(statuses) == {200}
         await stub.wait_for("chat.postMessage", count, timeout=60)
         await stub.settle(0.5)
-        threads = [c.params.get("thread_ts") for c in stub.of("chat.postMessage")]
+        threads = [str(c.params.get("thread_ts")) for c in stub.of("chat.postMessage")]
         assert sorted(threads) == sorted(f"1.{n}" for n in range(count))
 
 
@@ -210,6 +210,18 @@ async def test_a_workspace_installed_through_one_replica_is_served_by_the_other(
         assert await mention(b, "what is a tpm", team=NEW_TEAM) == 200
         await stub.wait_for("chat.postMessage", 1)
         assert stub.tokens("chat.postMessage") == [NEW_TOKEN]
+
+        # The installer is that workspace's admin: their App Home shows its knowledge gaps.
+        for user in ("U0INSTALL", "U0SOMEONE"):
+            home = in_team(payloads.envelope(payloads.home_opened(user=user)), NEW_TEAM)
+            status, _ = await post(b, json_body(home), content_type=JSON)
+            assert status == 200
+        views = {
+            c.params["user_id"]: json.dumps(c.params["view"])
+            for c in await stub.wait_for("views.publish", 2)
+        }
+        assert "Knowledge gaps" in views["U0INSTALL"] and "Knowledge gaps" not in views["U0SOMEONE"]
+        assert stub.tokens("views.publish") == [NEW_TOKEN, NEW_TOKEN]
 
         # A workspace that never installed RoleFit gets no answer and no Web API call.
         assert await mention(b, "what is a tpm", team="T0STRANGER") == 200

@@ -148,8 +148,9 @@ class PostgresStore:
             if not _about_a_row(error):
                 raise
         refused: list[Refusal] = []
+        records: list[Question | Vote] = [*questions, *votes]
         async with self._engine.begin() as conn:
-            for record in [*questions, *votes]:
+            for record in records:
                 try:
                     await self._add_one(conn, record)
                 except Exception as error:
