@@ -108,12 +108,14 @@ async def _healthy(session: aiohttp.ClientSession, port: int) -> bool:
         return False
 
 
-async def launch(target: Target, *, api_url: str, workdir: Path) -> Running:
+async def launch(
+    target: Target, *, api_url: str, workdir: Path, extra_env: dict[str, str] | None = None
+) -> Running:
     """Start the target and wait for its first 200 from /healthz; the time includes imports."""
     port = free_port()
     log = workdir / f"{target.key}-{port}.log"
     args = [arg.replace("{port}", str(port)) for arg in target.module_args]
-    env = server_env(api_url=api_url, workdir=workdir)
+    env = {**server_env(api_url=api_url, workdir=workdir), **(extra_env or {})}
     timeout = aiohttp.ClientTimeout(total=2)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         with log.open("wb") as out:

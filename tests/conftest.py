@@ -11,7 +11,7 @@ import pytest
 from bot.cards.replies import RoleFit
 from bot.knowledge.loader import Knowledge, load_knowledge
 from tests.support.harness import RunningApp
-from tests.support.servers import PostgresServer, RedisServer
+from tests.support.servers import PostgresServer, RedisServer, needed
 from tests.support.slack_stub import SlackStub
 
 
@@ -43,7 +43,7 @@ async def app(stub: SlackStub, knowledge: Knowledge) -> AsyncIterator[RunningApp
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """One real PostgreSQL for the session; each test gets a database of its own."""
-    server = PostgresServer()
+    server = needed(PostgresServer)
     try:
         server.start()
         yield server
@@ -53,7 +53,7 @@ def postgres_server() -> Iterator[PostgresServer]:
 
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer()
+    server = needed(RedisServer)
     try:
         server.start()
         yield server

@@ -18,7 +18,7 @@ import pytest
 from bot.cards.common import HELPFUL
 from tests.support import payloads
 from tests.support.processes import ROOT, ServerProcess, start_serve
-from tests.support.servers import PostgresServer, RedisServer
+from tests.support.servers import PostgresServer, RedisServer, needed
 from tests.support.signing import form_body, json_body, payload_body, signed_headers
 from tests.support.slack_stub import TEAM, SlackStub
 
@@ -242,7 +242,7 @@ async def test_a_workspace_installed_through_one_replica_is_served_by_the_other(
 @pytest.fixture
 def own_servers() -> Iterator[tuple[PostgresServer, RedisServer]]:
     """Servers of this test's own, so stopping them disturbs no other test."""
-    postgres, redis = PostgresServer(), RedisServer()
+    postgres, redis = needed(PostgresServer), needed(RedisServer)
     try:
         postgres.start()
         redis.start()

@@ -17,7 +17,7 @@ from bot.feedback.records import Question, Vote
 from bot.feedback.store import StoreError
 from bot.slack.redis_seen import RedisSeen, connect, shared_seen
 from tests.support.processes import free_port
-from tests.support.servers import RedisServer
+from tests.support.servers import RedisServer, needed
 
 
 async def test_a_key_is_claimed_once_across_clients(redis_url: str) -> None:
@@ -44,7 +44,7 @@ async def test_keys_expire_with_the_window_they_cover(redis_url: str) -> None:
 async def test_redis_down_falls_back_to_this_process_and_recovers(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    server = RedisServer()
+    server = needed(RedisServer)
     try:
         server.start()
         seen = RedisSeen(connect(server.url()), name="events", ttl=60, fallback_max_keys=10)

@@ -1,7 +1,8 @@
 """Real PostgreSQL and Redis servers for the tests: a temporary folder, a free loopback port each.
 
-PostgreSQL refuses to run as root, so as root its processes run as `nobody`. With CI set, a
-missing server binary fails the run; elsewhere the tests that need one are skipped.
+PostgreSQL refuses to run as root, so as root its processes run as `nobody`. A missing binary
+raises ServerMissing; the fixtures (tests/conftest.py) turn that into a failure with CI set and a
+skip elsewhere, and `make bench` into a line saying what it left out.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -20,12 +23,25 @@ from tests.support.processes import free_port
 
 START_TIMEOUT = 30.0
 
+T = TypeVar("T")
 
-def _missing(what: str) -> None:
-    reason = f"{what} not found (apt-get install -y postgresql redis-server)"
-    if os.environ.get("CI"):
-        pytest.fail(f"CI needs {reason}", pytrace=False)
-    pytest.skip(reason)
+
+class ServerMissing(RuntimeError):
+    """The machine has no such server; the message says how to install it."""
+
+
+def _missing(what: str) -> ServerMissing:
+    return ServerMissing(f"{what} not found (apt-get install -y postgresql redis-server)")
+
+
+def needed(make: Callable[[], T]) -> T:
+    """`make()` a server for a test: a missing binary fails the run with CI set, else skips."""
+    try:
+        return make()
+    except ServerMissing as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs {error}", pytrace=False)
+        pytest.skip(str(error))
 
 
 def _postgres_bin() -> Path | None:
@@ -42,8 +58,7 @@ class PostgresServer:
     def __init__(self) -> None:
         binaries = _postgres_bin()
         if binaries is None:
-            _missing("PostgreSQL (initdb, postgres)")
-        assert binaries is not None
+            raise _missing("PostgreSQL (initdb, postgres)")
         self.bin = binaries
         self.folder = Path(tempfile.mkdtemp(prefix="rolefit-pg-"))
         self.data = self.folder / "data"
@@ -156,8 +171,7 @@ class RedisServer:
     def __init__(self) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
-            _missing("redis-server")
-        assert binary is not None
+            raise _missing("redis-server")
         self.binary = binary
         self.folder = Path(tempfile.mkdtemp(prefix="rolefit-redis-"))
         self.port = free_port()
