@@ -26,6 +26,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.shared_stores
 
 clean:
 	rm -rf $(VENV) build *.egg-info
