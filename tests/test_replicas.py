@@ -179,9 +179,11 @@ async def test_one_report_counts_what_both_replicas_recorded(
 # --- distribution mode ------------------------------------------------------------------------
 
 
-async def install(replica: ServerProcess, stub: SlackStub) -> str:
+async def install(replica: ServerProcess, stub: SlackStub, *, expires_in: int = 0) -> str:
     """Click "Add to Slack" and come back with a code, as a workspace admin's browser would."""
-    stub.grant("code-1", team=NEW_TEAM, bot_token=NEW_TOKEN, installer="U0INSTALL")
+    stub.grant(
+        "code-1", team=NEW_TEAM, bot_token=NEW_TOKEN, installer="U0INSTALL", expires_in=expires_in
+    )
     async with replica.session.get(f"{replica.url}/slack/install") as page:
         assert page.status == 200
         html = await page.text()
@@ -234,6 +236,23 @@ async def test_a_workspace_installed_through_one_replica_is_served_by_the_other(
         assert await mention(b, "what is a tpm again", team=NEW_TEAM) == 200
         await stub.settle(0.5)
         assert stub.tokens("chat.postMessage") == [NEW_TOKEN]
+
+
+async def test_a_rotating_token_is_refreshed_before_it_is_used(
+    stub: SlackStub, shared: dict[str, str]
+) -> None:
+    async with replicas(stub, **shared, **CLIENT, SLACK_BOT_TOKEN="") as (a, b):
+        assert (await install(a, stub, expires_in=60)).startswith("200")
+        assert await mention(b, "what is a tpm", team=NEW_TEAM) == 200
+        await stub.wait_for("chat.postMessage", 1)
+        refreshes = [c for c in stub.of("oauth.v2.access") if c.params.get("refresh_token")]
+        assert [c.params.get("grant_type") for c in refreshes] == ["refresh_token"]
+        assert stub.tokens("chat.postMessage") == [f"{NEW_TOKEN}-refreshed"]
+        # The refreshed token was stored: the other replica uses it without refreshing again.
+        assert await mention(a, "what is a pm", team=NEW_TEAM, ts="2.0") == 200
+        await stub.wait_for("chat.postMessage", 2)
+        assert stub.tokens("chat.postMessage") == [f"{NEW_TOKEN}-refreshed"] * 2
+        assert len([c for c in stub.of("oauth.v2.access") if c.params.get("refresh_token")]) == 1
 
 
 # --- outages ----------------------------------------------------------------------------------
@@ -299,3 +318,34 @@ async def test_outages_get_answers_and_recover(
     )
     assert report.returncode == 0, report.stderr
     assert json.loads(report.stdout)["totals"]["unanswered"] >= 3
+
+
+async def test_a_database_outage_in_distribution_mode_is_retried_not_dropped(
+    stub: SlackStub, own_servers: tuple[PostgresServer, RedisServer]
+) -> None:
+    postgres, redis = own_servers
+    env = {"DATABASE_URL": postgres.url(), "REDIS_URL": redis.url(), **CLIENT}
+    replica = await start_serve(stub, **env, SLACK_BOT_TOKEN="")
+    try:
+        assert (await install(replica, stub)).startswith("200")
+        postgres.stop()
+        body = json_body(in_team(payloads.envelope(payloads.mention("what is a tpm")), NEW_TEAM))
+        now = int(time.time())
+        status, _ = await post(replica, body, content_type=JSON, timestamp=now)
+        assert status == 503
+        command = in_team(payloads.command("what is a tpm"), NEW_TEAM)
+        status, answer = await post(replica, form_body(command), content_type=FORM)
+        assert status == 200 and json.loads(answer)["response_type"] == "ephemeral"
+        await stub.settle(0.3)
+        assert stub.of("chat.postMessage") == []
+
+        postgres.start()
+        status, _ = await post(replica, body, content_type=JSON, timestamp=now - 30)
+        assert status == 200
+        await stub.wait_for("chat.postMessage", 1)
+        assert stub.tokens("chat.postMessage") == [NEW_TOKEN]
+        code, log = await replica.stop()
+    finally:
+        await replica.kill()
+    assert code == 0
+    assert "installation store unavailable" in log and "Traceback" not in log

@@ -32,6 +32,11 @@ STATE_EXPIRATION = 600
 """Seconds an install link's state stays valid: ten minutes to click through Slack's page."""
 
 
+class InstallationsUnavailable(RuntimeError):
+    """The installation store could not be read, so a request cannot be authorised now; the
+    listeners' error handler answers 503 (Slack retries events) or apologises (commands)."""
+
+
 class DatabaseUnavailable(RuntimeError):
     """The OAuth tables could not be prepared at start-up; the message is for the operator."""
 
@@ -77,17 +82,17 @@ class Distribution:
 def distribution(settings: Settings) -> Distribution:
     """The OAuth settings for AsyncApp; needs SLACK_CLIENT_ID and SLACK_CLIENT_SECRET."""
     from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
-    from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
     from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.slack.installations import Authorize, Installations
 
     if not settings.client_id or not settings.client_secret:
         raise ValueError("distribution mode needs SLACK_CLIENT_ID and SLACK_CLIENT_SECRET")
     engine = create_engine(
         async_url(database_url=settings.database_url, sqlite_path=settings.db_path)
     )
-    installations = AsyncSQLAlchemyInstallationStore(
-        client_id=settings.client_id, engine=engine, logger=logger
-    )
+    installations = Installations(client_id=settings.client_id, engine=engine, logger=logger)
     states = AsyncSQLAlchemyOAuthStateStore(
         expiration_seconds=STATE_EXPIRATION, engine=engine, logger=logger
     )
@@ -99,6 +104,17 @@ def distribution(settings: Settings) -> Distribution:
         installation_store_bot_only=True,
         state_store=states,
         logger=logger,
+    )
+    # The same authorisation Bolt builds, but it tells an outage from a missing installation, and
+    # rotates tokens through SLACK_API_URL (Bolt's own would call slack.com).
+    oauth_settings.authorize = Authorize(
+        logger=logger,
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        token_rotation_expiration_minutes=oauth_settings.token_rotation_expiration_minutes,
+        installation_store=installations,
+        bot_only=True,
+        client=AsyncWebClient(base_url=settings.api_url, timeout=10),
     )
     return Distribution(
         engine=engine, installations=installations, states=states, oauth_settings=oauth_settings

@@ -148,14 +148,29 @@ class SlackStub:
             case "apps.connections.open":
                 return {"ok": True, "url": self.socket_url}
             case "oauth.v2.access":
-                return self.grants.get(
-                    str(call.params.get("code")), {"ok": False, "error": "invalid_code"}
-                )
+                key = call.params.get("code") or call.params.get("refresh_token")
+                return self.grants.get(str(key), {"ok": False, "error": "invalid_code"})
         return {"ok": False, "error": "unknown_method"}
 
-    def grant(self, code: str, *, team: str, bot_token: str, installer: str) -> None:
-        """Let `oauth.v2.access` exchange `code` for a bot token of workspace `team`."""
+    def grant(
+        self, code: str, *, team: str, bot_token: str, installer: str, expires_in: int = 0
+    ) -> None:
+        """Let `oauth.v2.access` exchange `code` for a bot token of workspace `team`.
+
+        With `expires_in`, the token rotates: it comes with a refresh token, which
+        `oauth.v2.access` (grant_type=refresh_token) exchanges for `<bot_token>-refreshed`.
+        """
+        rotation = {"refresh_token": f"xoxe-1-{code}", "expires_in": expires_in}
+        self.grants[f"xoxe-1-{code}"] = {
+            "ok": True,
+            "token_type": "bot",
+            "access_token": f"{bot_token}-refreshed",
+            "refresh_token": f"xoxe-1-{code}-next",
+            "expires_in": 43200,
+            "team": {"id": team},
+        }
         self.grants[code] = {
+            **(rotation if expires_in else {}),
             "ok": True,
             "app_id": "A0ROLEFIT",
             "authed_user": {"id": installer},
