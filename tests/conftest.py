@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import itertools
 import subprocess
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TypeVar
 
 import pytest
 
@@ -13,6 +14,8 @@ from bot.knowledge.loader import Knowledge, load_knowledge
 from tests.support.harness import RunningApp
 from tests.support.servers import PostgresServer, RedisServer, needed
 from tests.support.slack_stub import SlackStub
+
+S = TypeVar("S", PostgresServer, RedisServer)
 
 
 @pytest.fixture(scope="session")
@@ -40,25 +43,24 @@ async def app(stub: SlackStub, knowledge: Knowledge) -> AsyncIterator[RunningApp
     await running.stop()
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """One real PostgreSQL for the session; each test gets a database of its own."""
-    server = needed(PostgresServer)
+def _running(make: Callable[[], S]) -> Iterator[S]:
+    server = needed(make)
     try:
         server.start()
         yield server
     finally:
         server.remove()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One real PostgreSQL for the session; each test gets a database of its own."""
+    yield from _running(PostgresServer)
 
 
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
-    server = needed(RedisServer)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.remove()
+    yield from _running(RedisServer)
 
 
 _databases = itertools.count(1)

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -236,6 +237,33 @@ async def test_a_workspace_installed_through_one_replica_is_served_by_the_other(
         assert await mention(b, "what is a tpm again", team=NEW_TEAM) == 200
         await stub.settle(0.5)
         assert stub.tokens("chat.postMessage") == [NEW_TOKEN]
+
+
+async def test_distribution_mode_on_the_default_sqlite_file(
+    stub: SlackStub, tmp_path: Path
+) -> None:
+    """No DATABASE_URL: installations and feedback share the ROLEFIT_DB file."""
+    db = tmp_path / "rolefit.db"
+    replica = await start_serve(stub, **CLIENT, SLACK_BOT_TOKEN="", ROLEFIT_DB=str(db))
+    try:
+        assert (await install(replica, stub)).startswith("200")
+        assert await mention(replica, "zzqx not a known thing", team=NEW_TEAM) == 200
+        await stub.wait_for("chat.postMessage", 1)
+        assert stub.tokens("chat.postMessage") == [NEW_TOKEN]
+        code, log = await replica.stop()
+    finally:
+        await replica.kill()
+    assert code == 0, log
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "report", "--format", "json", "--db", str(db)],
+        cwd=ROOT,
+        env={"PATH": os.environ.get("PATH", "")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["totals"]["unanswered"] == 1
 
 
 async def test_a_rotating_token_is_refreshed_before_it_is_used(

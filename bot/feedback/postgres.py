@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine, Sequence
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.database import async_url, create_engine, lock_schema
@@ -56,6 +57,7 @@ _UPSERT_VOTE = """INSERT INTO rolefit_votes (team_id, user_id, answer_id, helpfu
     ON CONFLICT (team_id, user_id, answer_id)
     DO UPDATE SET helpful = excluded.helpful, voted_at = excluded.voted_at"""
 
+# Parameters are named after the fields of Vote and Question, so a record binds as asdict(record).
 _INSERT_QUESTION = """INSERT INTO rolefit_questions
     (asked_at, team_id, channel_type, command, verdict, score, topic, answer_id, text)
     VALUES (:at, :team, :channel_type, :command, :verdict, :score, :topic, :answer_id, :text)"""
@@ -139,10 +141,10 @@ class PostgresStore:
             async with self._engine.begin() as conn:
                 if questions:
                     await conn.execute(
-                        text(_INSERT_QUESTION), [_question_row(q) for q in questions]
+                        text(_INSERT_QUESTION), [asdict(q) for q in questions]
                     )
                 if votes:
-                    await conn.execute(text(_UPSERT_VOTE), [_vote_row(v) for v in votes])
+                    await conn.execute(text(_UPSERT_VOTE), [asdict(v) for v in votes])
             return []
         except Exception as error:
             if not _about_a_row(error):
@@ -165,9 +167,9 @@ class PostgresStore:
 
         async with conn.begin_nested():
             if isinstance(record, Vote):
-                await conn.execute(text(_UPSERT_VOTE), _vote_row(record))
+                await conn.execute(text(_UPSERT_VOTE), asdict(record))
             else:
-                await conn.execute(text(_INSERT_QUESTION), _question_row(record))
+                await conn.execute(text(_INSERT_QUESTION), asdict(record))
 
     def votes(self, *, since: float | None = None) -> list[Vote]:
         rows = self._run(
@@ -214,27 +216,3 @@ def _about_a_row(error: Exception) -> bool:
         return True
     sqlstate = str(getattr(getattr(error, "orig", None), "sqlstate", None) or "")
     return sqlstate[:2] in {"22", "23"}
-
-
-def _vote_row(vote: Vote) -> dict[str, object]:
-    return {
-        "team": vote.team,
-        "user": vote.user,
-        "answer_id": vote.answer_id,
-        "helpful": vote.helpful,
-        "at": vote.at,
-    }
-
-
-def _question_row(question: Question) -> dict[str, object]:
-    return {
-        "at": question.at,
-        "team": question.team,
-        "channel_type": question.channel_type,
-        "command": question.command,
-        "verdict": question.verdict,
-        "score": question.score,
-        "topic": question.topic,
-        "answer_id": question.answer_id,
-        "text": question.text,
-    }

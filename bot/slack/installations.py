@@ -31,7 +31,7 @@ class Installations(AsyncSQLAlchemyInstallationStore):
 
     async def async_find_bot(self, **kwargs: Any) -> Bot | None:
         try:
-            return await super().async_find_bot(**kwargs)  # type: ignore[no-any-return]
+            return await super().async_find_bot(**kwargs)
         except Exception as error:
             _lookup_failure.set(error)
             raise
