@@ -188,7 +188,7 @@ def markdown(results: ScaleResults) -> str:
     lines = [
         "# Shared stores: Redis and PostgreSQL against the defaults",
         "",
-        f"`python -m bench --only scale`, {time.strftime('%Y-%m-%d')}; each load ran "
+        f"`python -m bench.shared_stores`, {time.strftime('%Y-%m-%d')}; each load ran "
         f"{s.loaded:g} s, concurrency {s.concurrency} split evenly over the replicas; the "
         "Web API stand-in, PostgreSQL and Redis share the machine with the servers.",
         "",

@@ -82,7 +82,9 @@ def build_http_app(
     """HTTP mode: the request gate, then `/rolefit` answered at the gate, the rest by Bolt.
 
     In distribution mode every request goes to Bolt, which answers only installed workspaces,
-    and the OAuth tables are created before the first request is taken.
+    and the OAuth tables are created before the first request is taken. With DATABASE_URL the
+    feedback tables are created or migrated at start too (a database that is down is logged and
+    tried again later, without stopping start-up).
     """
     web_app = build_web_app(
         build_app(settings=settings, services=services, distribution=distribution),
@@ -90,6 +92,13 @@ def build_http_app(
         quick_answer=None if distribution else installed().quick_answer(services=services),
         shutdown_timeout=shutdown_timeout,
     )
+    feedback = services.feedback
+    if settings.database_url and feedback is not None:
+
+        async def migrate_feedback(_: web.Application) -> None:
+            await feedback.read(lambda _: None)
+
+        web_app.on_startup.append(migrate_feedback)
     if distribution is not None:
 
         async def create_tables(_: web.Application) -> None:
