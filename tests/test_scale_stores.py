@@ -61,6 +61,8 @@ async def test_redis_down_falls_back_to_this_process_and_recovers(
         with caplog.at_level(logging.INFO, logger="rolefit.redis"):
             assert await seen.first_time("event:D") is True
             assert await seen.first_time("event:D") is False
+            # Claimed here during the outage and still within its window: not a first time.
+            assert await seen.first_time("event:B") is False
         assert any("Redis is back" in r.getMessage() for r in caplog.records)
     finally:
         server.remove()

@@ -12,6 +12,7 @@ recovery are each logged once.
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING
 
 from bot.slack.dedup import EVENT_MAX_KEYS, EVENT_TTL, MemorySeen
@@ -52,9 +53,12 @@ class RedisSeen:
             raise ValueError("ttl must be positive")
         self.client = client
         self.name = name
+        self.ttl = ttl
         self.ttl_ms = int(ttl * 1000)
         self.fallback = MemorySeen(ttl=ttl, max_keys=fallback_max_keys)
         self.down = False
+        self.recheck_until = 0.0
+        """Until then (monotonic), a key Redis grants is checked against the outage's claims."""
 
     async def first_time(self, key: str) -> bool:
         from redis.exceptions import RedisError
@@ -73,9 +77,10 @@ class RedisSeen:
             return self.fallback.claim(key)
         if self.down:
             self.down = False
+            self.recheck_until = time.monotonic() + self.ttl
             logger.warning("Redis is back: %s de-duplicated across replicas again", self.name)
-        if claimed and len(self.fallback) and not self.fallback.claim(key):
-            return False  # claimed in this process during the outage, still within its window
+        if claimed and time.monotonic() < self.recheck_until:
+            return self.fallback.claim(key)  # False if this process claimed it during the outage
         return bool(claimed)
 
 
