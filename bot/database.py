@@ -7,6 +7,7 @@ imported unless DATABASE_URL or distribution mode asks for it.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -23,7 +24,8 @@ SCALE_EXTRA = "install the scale extra: pip install 'rolefit[scale]'"
 
 
 def async_url(*, database_url: str | None, sqlite_path: str | None) -> str:
-    """The SQLAlchemy URL: asyncpg for postgres(ql)://, aiosqlite for the ROLEFIT_DB file."""
+    """The SQLAlchemy URL: asyncpg for postgres(ql)://, aiosqlite for the ROLEFIT_DB file (whose
+    folder is created, as the feedback store does)."""
     if database_url:
         scheme, rest = database_url.split("://", 1)
         if scheme.lower() not in {"postgres", "postgresql"}:
@@ -31,7 +33,9 @@ def async_url(*, database_url: str | None, sqlite_path: str | None) -> str:
         return "postgresql+asyncpg://" + rest
     if not sqlite_path:
         raise ValueError("no database: set DATABASE_URL or ROLEFIT_DB")
-    return "sqlite+aiosqlite:///" + sqlite_path
+    path = Path(sqlite_path).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite+aiosqlite:///{path}"
 
 
 def display_name(database_url: str) -> str:
