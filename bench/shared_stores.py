@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import statistics
 import sys
 import tempfile
 import time
@@ -39,18 +40,37 @@ class ScaleSettings:
     loaded: float
     concurrency: int
     claims: int
+    rounds: int
+    """The setups take turns, round after round, so a busy moment of the machine spreads over
+    all of them; each figure is the median of its rounds."""
 
 
-FULL = ScaleSettings(one_at_a_time=5.0, loaded=5.0, concurrency=50, claims=5000)
-QUICK = ScaleSettings(one_at_a_time=0.5, loaded=0.5, concurrency=10, claims=200)
+FULL = ScaleSettings(one_at_a_time=3.0, loaded=3.0, concurrency=50, claims=5000, rounds=3)
+QUICK = ScaleSettings(one_at_a_time=0.5, loaded=0.5, concurrency=10, claims=200, rounds=1)
 
 
 @dataclass
 class Setup:
     label: str
-    single: Timings | None = None
-    commands_per_second: float = 0.0
-    mentions_per_second: float = 0.0
+    singles: list[Timings] = field(default_factory=list)
+    commands: list[float] = field(default_factory=list)
+    mentions: list[float] = field(default_factory=list)
+
+    @property
+    def single_ms(self) -> float:
+        return statistics.median(t.median_ms for t in self.singles)
+
+    @property
+    def single_p99_ms(self) -> float:
+        return statistics.median(t.p99_ms for t in self.singles)
+
+    @property
+    def commands_per_second(self) -> float:
+        return statistics.median(self.commands)
+
+    @property
+    def mentions_per_second(self) -> float:
+        return statistics.median(self.mentions)
 
 
 @dataclass
@@ -112,15 +132,15 @@ async def _measure(setup: Setup, replicas: Sequence[Running], settings: ScaleSet
     single = await _spread(
         replicas[:1], kind="command", concurrency=1, seconds=settings.one_at_a_time
     )
-    setup.single = single.timings
+    setup.singles.append(single.timings)
     commands = await _spread(
         replicas, kind="command", concurrency=settings.concurrency, seconds=settings.loaded
     )
-    setup.commands_per_second = commands.per_second
+    setup.commands.append(commands.per_second)
     mentions = await _spread(
         replicas, kind="mention", concurrency=settings.concurrency, seconds=settings.loaded
     )
-    setup.mentions_per_second = mentions.per_second
+    setup.mentions.append(mentions.per_second)
 
 
 async def _claims(redis_url: str, count: int) -> tuple[float, float]:
@@ -154,18 +174,18 @@ async def run(*, settings: ScaleSettings, workdir: Path) -> ScaleResults:
             ("Redis + PostgreSQL, 1 replica", shared, 1),
             ("Redis + PostgreSQL, 2 replicas", shared, 2),
         )
-        for label, env, count in plans:
-            replicas = [
-                await launch(ROLEFIT, api_url=standin.api_url, workdir=workdir, extra_env=env)
-                for _ in range(count)
-            ]
-            try:
-                setup = Setup(label)
-                await _measure(setup, replicas, settings)
-                results.setups.append(setup)
-            finally:
-                for replica in replicas:
-                    await stop(replica)
+        results.setups = [Setup(label) for label, _, _ in plans]
+        for _ in range(settings.rounds):
+            for setup, (_, env, count) in zip(results.setups, plans, strict=True):
+                replicas = [
+                    await launch(ROLEFIT, api_url=standin.api_url, workdir=workdir, extra_env=env)
+                    for _ in range(count)
+                ]
+                try:
+                    await _measure(setup, replicas, settings)
+                finally:
+                    for replica in replicas:
+                        await stop(replica)
         results.memory_claim_us, results.redis_claim_us = await _claims(
             redis.url(), settings.claims
         )
@@ -178,9 +198,7 @@ async def run(*, settings: ScaleSettings, workdir: Path) -> ScaleResults:
 
 def added_ms(results: ScaleResults) -> float:
     """What the shared stores add to one `/rolefit` at concurrency 1 (difference of medians)."""
-    base, shared = results.setups[0].single, results.setups[1].single
-    assert base is not None and shared is not None
-    return shared.median_ms - base.median_ms
+    return results.setups[1].single_ms - results.setups[0].single_ms
 
 
 def markdown(results: ScaleResults) -> str:
@@ -189,18 +207,18 @@ def markdown(results: ScaleResults) -> str:
         "# Shared stores: Redis and PostgreSQL against the defaults",
         "",
         f"`python -m bench.shared_stores`, {time.strftime('%Y-%m-%d')}; each load ran "
-        f"{s.loaded:g} s, concurrency {s.concurrency} split evenly over the replicas; the "
-        "Web API stand-in, PostgreSQL and Redis share the machine with the servers.",
+        f"{s.loaded:g} s, concurrency {s.concurrency} split evenly over the replicas; the setups "
+        f"took turns for {s.rounds} round(s) and each figure is the median of its rounds. The "
+        "load generator, the Web API stand-in, PostgreSQL and Redis share the machine's cores "
+        "with the servers, so two replicas here compete for the same CPU.",
         "",
         f"| setup | `/rolefit` p50, one at a time | p99 | `/rolefit` req/s at {s.concurrency} "
         f"| mention acks/s at {s.concurrency} |",
         "|---|---|---|---|---|",
     ]
     for setup in results.setups:
-        single = setup.single
-        assert single is not None
         lines.append(
-            f"| {setup.label} | {single.median_ms:.2f} ms | {single.p99_ms:.2f} ms "
+            f"| {setup.label} | {setup.single_ms:.2f} ms | {setup.single_p99_ms:.2f} ms "
             f"| {setup.commands_per_second:,.0f} | {setup.mentions_per_second:,.0f} |"
         )
     added = added_ms(results)
