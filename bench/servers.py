@@ -79,7 +79,7 @@ class Running:
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        return int(probe.getsockname()[1])
 
 
 def server_env(*, api_url: str, workdir: Path) -> dict[str, str]:

@@ -124,7 +124,7 @@ def socket(settings: Settings, *, err: TextIO) -> int:
     inflight = inflight_of(bolt)
 
     class TrackedHandler(AsyncSocketModeHandler):
-        async def handle(  # type: ignore[override]
+        async def handle(
             self, client: AsyncBaseSocketModeClient, req: SocketModeRequest
         ) -> None:
             if inflight.closing:
@@ -141,7 +141,7 @@ def socket(settings: Settings, *, err: TextIO) -> int:
             bolt, settings.app_token, logger=logging.getLogger("slack_sdk.socket_mode")
         )
         logger.info("connecting to Slack in Socket Mode")
-        connecting = asyncio.ensure_future(handler.connect_async())
+        connecting = asyncio.ensure_future(handler.connect_async())  # type: ignore[no-untyped-call]
         stopping = asyncio.ensure_future(stop.wait())
         await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
         if connecting.done():
@@ -151,7 +151,7 @@ def socket(settings: Settings, *, err: TextIO) -> int:
         logger.info("stopping: finishing the requests in flight")
         connecting.cancel()
         await inflight.drain(SHUTDOWN_TIMEOUT)
-        await handler.close_async()
+        await handler.close_async()  # type: ignore[no-untyped-call]
 
     try:
         asyncio.run(run())

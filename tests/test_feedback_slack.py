@@ -81,7 +81,8 @@ def verdict_of(rolefit: RoleFit, text: str) -> str:
 
 def view_of(call: Any) -> dict[str, Any]:
     view = call.params["view"]
-    return json.loads(view) if isinstance(view, str) else view
+    found: dict[str, Any] = json.loads(view) if isinstance(view, str) else view
+    return found
 
 
 def view_text(view: dict[str, Any]) -> str:

@@ -35,7 +35,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -226,18 +226,19 @@ def bolt_request(
     raw: bytes, parsed: dict[str, Any], *, headers: dict[str, str], query: str, secret: str
 ) -> AsyncBoltRequest:
     """A Bolt request that reads as `parsed`; raises MalformedBody when Bolt cannot read it."""
+    bolt_headers: dict[str, str | Sequence[str]] = dict(headers)
     try:
-        request = AsyncBoltRequest(body=raw.decode("utf-8"), query=query, headers=headers)
+        request = AsyncBoltRequest(body=raw.decode("utf-8"), query=query, headers=bolt_headers)
         if request.body == parsed:
             return request
         as_json = json.dumps(parsed, ensure_ascii=False)
         timestamp = headers["x-slack-request-timestamp"]
-        headers = {
+        bolt_headers = {
             **headers,
             "content-type": _JSON,
             "x-slack-signature": sign(as_json.encode(), timestamp, secret),
         }
-        return AsyncBoltRequest(body=as_json, query=query, headers=headers)
+        return AsyncBoltRequest(body=as_json, query=query, headers=bolt_headers)
     except Exception as error:
         raise MalformedBody(f"Bolt cannot read it ({type(error).__name__})") from None
 

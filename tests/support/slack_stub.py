@@ -78,7 +78,8 @@ class SlackStub:
     async def _read(self, request: web.Request) -> dict[str, Any]:
         raw = await request.read()
         if request.content_type == "application/json":
-            return json.loads(raw or b"{}")
+            data: dict[str, Any] = json.loads(raw or b"{}")
+            return data
         return dict(parse_qsl(raw.decode()))
 
     async def _api(self, request: web.Request) -> web.Response:
