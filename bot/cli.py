@@ -161,6 +161,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 err=err,
             )
         if command == "socket":
+            if settings.distributed:
+                raise ConfigError(
+                    "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set: distribution mode runs in "
+                    "HTTP mode (rolefit serve); unset them for Socket Mode."
+                )
             settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
             return runner.socket(settings, err=err)
     except ConfigError as error:

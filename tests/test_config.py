@@ -142,3 +142,18 @@ def test_distribution_mode_serves_without_a_bot_token_and_hides_secrets(tmp_path
     assert done.returncode == 1
     assert "rolefit: cannot create the OAuth tables" in done.stderr
     assert "hunter2" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_socket_mode_refuses_distribution_settings() -> None:
+    env = {
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_CLIENT_ID": "1111.2222",
+        "SLACK_CLIENT_SECRET": "0123456789abcdef0123",
+    }
+    result = _run(["socket"], env)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "rolefit: SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set: distribution mode runs in "
+        "HTTP mode (rolefit serve); unset them for Socket Mode."
+    ]

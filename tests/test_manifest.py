@@ -134,19 +134,20 @@ def test_manifest_matches_the_published_schema() -> None:
 
 
 DISTRIBUTION = yaml.safe_load((ROOT / "manifest.distribution.yml").read_text("utf-8"))
+REVOCATION_EVENTS = ("app_uninstalled", "tokens_revoked")
+"""What Bolt's token revocation listeners (enabled in distribution mode) subscribe to."""
 
 
 def test_the_distribution_manifest_is_the_same_app_over_http() -> None:
     """Same commands, scopes and events (plus Bolt's revocation events), HTTP URLs, no sockets."""
     from bot.config import DEFAULT_SCOPES
-    from bot.slack.oauth import DEFAULT_REVOCATION_EVENTS
 
     assert DISTRIBUTION["display_information"] == MANIFEST["display_information"]
     assert DISTRIBUTION["oauth_config"]["scopes"] == MANIFEST["oauth_config"]["scopes"]
     assert tuple(DISTRIBUTION["oauth_config"]["scopes"]["bot"]) == DEFAULT_SCOPES
     events = set(DISTRIBUTION["settings"]["event_subscriptions"]["bot_events"])
     assert events == set(MANIFEST["settings"]["event_subscriptions"]["bot_events"]) | set(
-        DEFAULT_REVOCATION_EVENTS
+        REVOCATION_EVENTS
     )
     commands = DISTRIBUTION["features"]["slash_commands"]
     assert [c["command"] for c in commands] == [

@@ -25,9 +25,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("rolefit.oauth")
 
-DEFAULT_REVOCATION_EVENTS = ("app_uninstalled", "tokens_revoked")
-"""The events Bolt's revocation listeners handle; the distribution manifest subscribes to both."""
-
 STATE_EXPIRATION = 600
 """Seconds an install link's state stays valid: ten minutes to click through Slack's page."""
 
