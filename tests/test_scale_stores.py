@@ -17,7 +17,7 @@ from bot.feedback.records import Question, Vote
 from bot.feedback.store import StoreError
 from bot.slack.redis_seen import RedisSeen, connect, shared_seen
 from tests.support.processes import free_port
-from tests.support.servers import RedisServer, needed
+from tests.support.servers import RedisServer, ServerMissing, needed
 
 
 async def test_a_key_is_claimed_once_across_clients(redis_url: str) -> None:
@@ -189,3 +189,16 @@ def test_report_refuses_a_malformed_team(monkeypatch: pytest.MonkeyPatch) -> Non
     err = io.StringIO()
     code = cmd_report(parser.parse_args(["report", "--team", "x; drop"]), io.StringIO(), err)
     assert code == 2 and "--team expects a workspace id" in err.getvalue()
+
+
+def _no_server() -> RedisServer:
+    raise ServerMissing("redis-server not found (apt-get install -y postgresql redis-server)")
+
+
+def test_a_missing_server_skips_here_and_fails_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="redis-server not found"):
+        needed(_no_server)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI needs redis-server not found"):
+        needed(_no_server)
