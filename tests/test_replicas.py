@@ -180,8 +180,16 @@ async def test_one_report_counts_what_both_replicas_recorded(
 # --- distribution mode ------------------------------------------------------------------------
 
 
-async def install(replica: ServerProcess, stub: SlackStub, *, expires_in: int = 0) -> str:
-    """Click "Add to Slack" and come back with a code, as a workspace admin's browser would."""
+async def install(
+    replica: ServerProcess,
+    stub: SlackStub,
+    *,
+    expires_in: int = 0,
+    back_to: ServerProcess | None = None,
+    state_cookie: bool = True,
+) -> str:
+    """Click "Add to Slack" and come back with a code, as a workspace admin's browser would
+    (through `back_to` when the load balancer sends the redirect to another replica)."""
     stub.grant(
         "code-1", team=NEW_TEAM, bot_token=NEW_TOKEN, installer="U0INSTALL", expires_in=expires_in
     )
@@ -191,9 +199,10 @@ async def install(replica: ServerProcess, stub: SlackStub, *, expires_in: int = 
         cookie = page.headers["Set-Cookie"].split(";")[0]
     state = re.search(r"state=([\w-]+)", html)
     assert state is not None and "Add to Slack" in html
-    async with replica.session.get(
-        f"{replica.url}/slack/oauth_redirect?code=code-1&state={state.group(1)}",
-        headers={"Cookie": cookie},
+    back = back_to or replica
+    async with back.session.get(
+        f"{back.url}/slack/oauth_redirect?code=code-1&state={state.group(1)}",
+        headers={"Cookie": cookie} if state_cookie else {},
     ) as done:
         return f"{done.status} {await done.text()}"
 
@@ -202,7 +211,9 @@ async def test_a_workspace_installed_through_one_replica_is_served_by_the_other(
     stub: SlackStub, shared: dict[str, str]
 ) -> None:
     async with replicas(stub, **shared, **CLIENT, SLACK_BOT_TOKEN="") as (a, b):
-        finished = await install(a, stub)
+        forged = await install(a, stub, back_to=b, state_cookie=False)
+        assert forged.startswith("400") and stub.of("oauth.v2.access") == []
+        finished = await install(a, stub, back_to=b)
         assert finished.startswith("200") and "Thank you" in finished
         access = stub.of("oauth.v2.access")
         assert [c.params.get("code") for c in access] == ["code-1"]
