@@ -201,6 +201,8 @@ def _wrap_paragraph(text: str, width: int) -> list[str]:
             current, used, fresh = indent, len(indent), True
         if not fresh:
             current, used = current + " ", used + 1
+        elif used + size > width >= size:
+            current, used = "", 0  # a word that fits a line is not cut to keep an indent
         if used + size > width:
             *full, word = _split_long(word, max(1, width - used))
             for piece in full:
