@@ -72,9 +72,13 @@ class Running:
         return self.server.log_tail(lines)
 
 
-async def launch(target: Target, *, api_url: str, workdir: Path) -> Running:
+async def launch(
+    target: Target, *, api_url: str, workdir: Path, extra_env: dict[str, str] | None = None
+) -> Running:
     """Start the target and wait for its first 200 from /healthz; the time includes imports."""
-    env = server_env(api_url=api_url, ROLEFIT_DB=str(workdir / "rolefit-bench.db"))
+    env = server_env(
+        api_url=api_url, ROLEFIT_DB=str(workdir / "rolefit-bench.db"), **(extra_env or {})
+    )
     log = workdir / f"{target.key}-{next(_launches)}.log"
     try:
         server = await launcher.launch(target.module_args, env=env, log=log, timeout=READY_TIMEOUT)

@@ -230,7 +230,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         if command in {"serve", "http"}:
-            settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+            if settings.distributed:
+                settings.require("SLACK_SIGNING_SECRET")
+            else:
+                settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
             return runner.serve(
                 settings,
                 host=getattr(args, "host", None),
@@ -238,6 +241,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 err=err,
             )
         if command == "socket":
+            if settings.distributed:
+                raise ConfigError(
+                    "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set: distribution mode runs in "
+                    "HTTP mode (rolefit serve); unset them for Socket Mode."
+                )
             settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
             return runner.socket(settings, err=err)
     except ConfigError as error:

@@ -10,6 +10,14 @@ from dataclasses import dataclass
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_PORT = 3000
 DEFAULT_DB = "rolefit.db"
+DEFAULT_SCOPES = (
+    "app_mentions:read",
+    "chat:write",
+    "chat:write.public",
+    "commands",
+    "im:history",
+)
+"""The manifest's bot scopes: what an install asks for unless SLACK_SCOPES says otherwise."""
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -19,6 +27,8 @@ _WHERE = {
     "SLACK_APP_TOKEN": (
         "your app's Basic Information page (App-Level Tokens, xapp-..., scope connections:write)"
     ),
+    "SLACK_CLIENT_ID": "your app's Basic Information page (App Credentials > Client ID)",
+    "SLACK_CLIENT_SECRET": "your app's Basic Information page (App Credentials > Client Secret)",
 }
 
 
@@ -40,6 +50,16 @@ class Settings:
     record_questions: bool = True
     admins: frozenset[str] = frozenset()
     experts_channel: str | None = None
+    database_url: str | None = None
+    redis_url: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    scopes: tuple[str, ...] = DEFAULT_SCOPES
+
+    @property
+    def distributed(self) -> bool:
+        """Distribution mode: every request is authorised from the installation store."""
+        return bool(self.client_id and self.client_secret)
 
     @property
     def mode(self) -> str:
@@ -55,6 +75,8 @@ class Settings:
             "SLACK_BOT_TOKEN": self.bot_token,
             "SLACK_SIGNING_SECRET": self.signing_secret,
             "SLACK_APP_TOKEN": self.app_token,
+            "SLACK_CLIENT_ID": self.client_id,
+            "SLACK_CLIENT_SECRET": self.client_secret,
         }
         for name in names:
             if not values[name]:
@@ -115,6 +137,47 @@ def _experts_channel(value: str | None) -> str | None:
             f"in Slack, open the channel's details and copy the id at the bottom; got {channel!r})."
         )
     return channel
+def _url(name: str, value: str | None, schemes: tuple[str, ...], example: str) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    scheme = text.split("://", 1)[0].lower() if "://" in text else ""
+    if scheme not in schemes or not re.fullmatch(r"[a-z0-9+]+://\S+", text, flags=re.I):
+        raise ConfigError(f"{name} is malformed (expected a URL such as {example}).")
+    return text
+
+
+def _scopes(value: str | None) -> tuple[str, ...]:
+    scopes = tuple(item.strip() for item in (value or "").split(",") if item.strip())
+    for scope in scopes:
+        if not re.fullmatch(r"[a-z_]+(:[a-z_.]+)*", scope):
+            raise ConfigError(
+                "SLACK_SCOPES is malformed (expected scopes separated by commas, such as "
+                f"chat:write,commands; got {scope!r})."
+            )
+    return scopes or DEFAULT_SCOPES
+
+
+def _oauth_pair(env: Mapping[str, str]) -> tuple[str | None, str | None]:
+    client_id = (env.get("SLACK_CLIENT_ID") or "").strip() or None
+    client_secret = (env.get("SLACK_CLIENT_SECRET") or "").strip() or None
+    if client_id and not re.fullmatch(r"[0-9]+\.[0-9]+", client_id):
+        raise ConfigError(
+            "SLACK_CLIENT_ID is malformed (expected digits.digits): get it from "
+            f"{_WHERE['SLACK_CLIENT_ID']}."
+        )
+    if client_secret and not re.fullmatch(r"[0-9A-Za-z]{16,128}", client_secret):
+        raise ConfigError(
+            "SLACK_CLIENT_SECRET is malformed (expected 16 or more letters and digits): get it "
+            f"from {_WHERE['SLACK_CLIENT_SECRET']}."
+        )
+    for name, value in (("SLACK_CLIENT_ID", client_id), ("SLACK_CLIENT_SECRET", client_secret)):
+        if (client_id or client_secret) and not value:
+            raise ConfigError(
+                f"{name} is not set: distribution mode needs SLACK_CLIENT_ID and "
+                f"SLACK_CLIENT_SECRET; get it from {_WHERE[name]}."
+            )
+    return client_id, client_secret
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -145,6 +208,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     log_level = (env.get("LOG_LEVEL") or "INFO").strip().upper()
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError("LOG_LEVEL is malformed (expected DEBUG, INFO, WARNING or ERROR).")
+    client_id, client_secret = _oauth_pair(env)
     return Settings(
         bot_token=bot_token,
         signing_secret=secret,
@@ -159,4 +223,16 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         admins=_admins(env.get("ROLEFIT_ADMINS")),
         experts_channel=_experts_channel(env.get("ROLEFIT_EXPERTS_CHANNEL")),
+        database_url=_url(
+            "DATABASE_URL",
+            env.get("DATABASE_URL"),
+            ("postgresql", "postgres"),
+            "postgresql://user:pass@host:5432/rolefit",
+        ),
+        redis_url=_url(
+            "REDIS_URL", env.get("REDIS_URL"), ("redis", "rediss"), "redis://host:6379/0"
+        ),
+        client_id=client_id,
+        client_secret=client_secret,
+        scopes=_scopes(env.get("SLACK_SCOPES")),
     )

@@ -7,6 +7,7 @@ import logging
 import signal
 import socket as sockets
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -16,6 +17,7 @@ from bot.config import Settings
 from bot.slack.app import BOT_TOKEN, build_app, build_http_app, build_services
 from bot.slack.identity import Identity, TokenCheck, TokenRefused
 from bot.slack.inflight import inflight_of
+from bot.slack.oauth import DatabaseUnavailable, distribution
 from bot.slack.server import SHUTDOWN_TIMEOUT
 from bot.slack.services import Services
 
@@ -29,7 +31,16 @@ def _listen(host: str, port: int) -> sockets.socket:
 
 
 def _secrets(settings: Settings) -> tuple[str | None, ...]:
-    return (settings.bot_token, settings.signing_secret, settings.app_token)
+    urls = (settings.database_url, settings.redis_url)
+    passwords = tuple(urlsplit(url).password for url in urls if url)
+    return (
+        settings.bot_token,
+        settings.signing_secret,
+        settings.app_token,
+        settings.client_secret,
+        *urls,
+        *passwords,
+    )
 
 
 def _close(services: Services) -> None:
@@ -49,6 +60,11 @@ def serve(settings: Settings, *, host: str | None, port: int | None, err: TextIO
     rolefit = load_rolefit(err)
     if rolefit is None:
         return 1
+    try:
+        found = distribution(settings) if settings.distributed else None
+    except RuntimeError as error:
+        print(f"rolefit: {error}", file=err)
+        return 1
     bind_host = host or settings.host
     bind_port = settings.port if port is None else port
     try:
@@ -59,11 +75,23 @@ def serve(settings: Settings, *, host: str | None, port: int | None, err: TextIO
     actual_port = int(listener.getsockname()[1])
     if bind_port == 0:
         print(f"listening on http://{bind_host}:{actual_port}/slack/events", flush=True)
-    services = build_services(rolefit, settings=settings)
+    services = build_services(rolefit, settings=settings, distribution=found)
     logger.info("serving Slack requests on http://%s:%s/slack/events", bind_host, actual_port)
+    if found is not None:
+        logger.info(
+            "distribution mode: install link http://%s:%s%s",
+            bind_host,
+            actual_port,
+            found.oauth_settings.install_path,
+        )
     try:
         web.run_app(
-            build_http_app(settings=settings, services=services, shutdown_timeout=SHUTDOWN_TIMEOUT),
+            build_http_app(
+                settings=settings,
+                services=services,
+                shutdown_timeout=SHUTDOWN_TIMEOUT,
+                distribution=found,
+            ),
             sock=listener,
             shutdown_timeout=SHUTDOWN_TIMEOUT,
             print=None,
@@ -71,6 +99,9 @@ def serve(settings: Settings, *, host: str | None, port: int | None, err: TextIO
         )
     except TokenRefused as error:
         print(error, file=err)
+        return 1
+    except DatabaseUnavailable as error:
+        print(f"rolefit: {error}", file=err)
         return 1
     finally:
         listener.close()

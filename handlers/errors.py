@@ -10,10 +10,10 @@ from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.response import BoltResponse
 
 from bot.slack.context import request_ids
+from bot.slack.oauth import InstallationsUnavailable
 from handlers.messages import SORRY
 
 logger = logging.getLogger("rolefit.handlers")
-
 
 
 def register(app: AsyncApp) -> None:
@@ -23,6 +23,12 @@ def register(app: AsyncApp) -> None:
             ids = request_ids(body or {})
             logger.debug("ignored: no listener for this request", extra={"ids": ids})
             return BoltResponse(status=200, body="")
+        if isinstance(error, InstallationsUnavailable):
+            # Already logged in one line where it happened. Slack retries events and clicks on a
+            # 5xx; a command is not retried, so its author gets the apology now.
+            if (body or {}).get("command"):
+                return BoltResponse(status=200, body={"response_type": "ephemeral", "text": SORRY})
+            return BoltResponse(status=503, body="")
         logger.error(
             "listener failed: %s",
             type(error).__name__,

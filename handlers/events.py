@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.cards.common import Surface
 from bot.cards.help import home_view
 from bot.cards.replies import cut
+from bot.feedback.records import team_of
 from bot.slack.context import request_ids
 from bot.slack.services import Services
 from handlers import walkthrough
@@ -114,7 +115,7 @@ def register(app: AsyncApp, *, services: Services) -> None:
             return
         view = home_view(
             topics=list(rolefit.knowledge.topics()),
-            extra_blocks=await services.home_extras(event["user"]),
+            extra_blocks=await services.home_extras(event["user"], team=team_of(body)),
         )
         try:
             await client.views_publish(user_id=event["user"], view=view)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -17,6 +18,7 @@ from bot.knowledge.model import Knowledge
 from bot.local_slack.standin import LocalSlack
 from bot.slack.app import build_services
 from tests.support.harness import RunningApp
+from tests.support.servers import PostgresServer, RedisServer, needed
 
 # What Python, pytest and the tools leave in a checkout by design; anything else a test wrote.
 _TOOL_LITTER = ("__pycache__", ".pytest_cache", ".hypothesis", ".ruff_cache", ".mypy_cache")
@@ -65,6 +67,9 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
     loop.close()
 
 
+S = TypeVar("S", PostgresServer, RedisServer)
+
+
 @pytest.fixture(scope="session")
 def knowledge() -> Knowledge:
     return load_knowledge()
@@ -111,3 +116,41 @@ async def start(
         await app.stop()
         if app.services.feedback is not None:
             await asyncio.to_thread(app.services.feedback.close)
+
+
+def _running(make: Callable[[], S]) -> Iterator[S]:
+    server = needed(make)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One real PostgreSQL for the session; each test gets a database of its own."""
+    yield from _running(PostgresServer)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    yield from _running(RedisServer)
+
+
+_databases = itertools.count(1)
+
+
+@pytest.fixture
+def database_url(postgres_server: PostgresServer) -> str:
+    """A fresh, empty database on the session's PostgreSQL."""
+    return postgres_server.create_database(f"test_{next(_databases)}")
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The session's Redis, emptied for this test."""
+    subprocess.run(
+        ["redis-cli", "-p", str(redis_server.port), "FLUSHALL"], check=True, capture_output=True
+    )
+    return redis_server.url()

@@ -152,3 +152,27 @@ def test_cli_writes_the_report(tmp_path: Path) -> None:
     assert "## Matcher scaling" not in text
     assert "quick run" in text
     assert f"{report.Machine.here().cores} cores" in text
+
+
+async def test_shared_stores_bench_runs_end_to_end(
+    tmp_path: Path, postgres_server: object, redis_server: object
+) -> None:
+    """The servers' fixtures only make the test skip (or fail in CI) where they are missing."""
+    from bench import shared_stores
+
+    tiny = shared_stores.ScaleSettings(
+        one_at_a_time=0.2, loaded=0.2, concurrency=4, claims=20, rounds=1
+    )
+    results = await shared_stores.run(settings=tiny, workdir=tmp_path)
+    assert [s.label.split(",")[-1].strip() for s in results.setups] == [
+        "1 replica",
+        "1 replica",
+        "2 replicas",
+    ]
+    for setup in results.setups:
+        [single] = setup.singles
+        assert 0 < single.median_ms <= single.p99_ms
+        assert setup.commands_per_second > 0 and setup.mentions_per_second > 0
+    assert results.memory_claim_us > 0 and results.redis_claim_us > 0
+    text = shared_stores.markdown(results)
+    assert "Added per `/rolefit` at concurrency 1" in text and text.count("\n| ") == 4

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.config import ConfigError, load_settings
 from tests.support.cli import scratch_db
@@ -44,6 +45,11 @@ def test_api_url_and_port() -> None:
         ({"PORT": "eighty"}, "PORT"),
         ({"PORT": "70000"}, "PORT"),
         ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+        ({"DATABASE_URL": "mysql://u:pw@db/x"}, "DATABASE_URL"),
+        ({"REDIS_URL": "localhost:6379"}, "REDIS_URL"),
+        ({"SLACK_CLIENT_ID": "abc", "SLACK_CLIENT_SECRET": "x" * 20}, "SLACK_CLIENT_ID"),
+        ({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "sh0rt"}, "SLACK_CLIENT_SECRET"),
+        ({"SLACK_SCOPES": "chat:write,<script>"}, "SLACK_SCOPES"),
     ],
 )
 def test_malformed_values_name_the_variable(env: dict[str, str], name: str) -> None:
@@ -91,3 +97,67 @@ def test_start_up_stops_with_one_clear_line(
     assert missing in lines[0] and "get it from" in lines[0]
     for secret in env.values():
         assert secret not in result.stderr
+
+
+def test_scale_out_settings() -> None:
+    settings = load_settings(
+        {
+            "DATABASE_URL": "postgres://u:p@db:5432/rolefit",
+            "REDIS_URL": "redis://cache:6379/2",
+            "SLACK_CLIENT_ID": "1111.2222",
+            "SLACK_CLIENT_SECRET": "0123456789abcdef0123",
+            "SLACK_SCOPES": "chat:write, commands",
+        }
+    )
+    assert settings.database_url == "postgres://u:p@db:5432/rolefit"
+    assert settings.redis_url == "redis://cache:6379/2"
+    assert settings.distributed and settings.scopes == ("chat:write", "commands")
+    defaults = load_settings({})
+    assert defaults.database_url is None and defaults.redis_url is None
+    assert not defaults.distributed
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))
+    assert list(defaults.scopes) == sorted(manifest["oauth_config"]["scopes"]["bot"])
+
+
+def test_distribution_mode_needs_both_client_settings() -> None:
+    with pytest.raises(ConfigError, match=r"^SLACK_CLIENT_SECRET is not set"):
+        load_settings({"SLACK_CLIENT_ID": "1111.2222"})
+    with pytest.raises(ConfigError, match=r"^SLACK_CLIENT_ID is not set"):
+        load_settings({"SLACK_CLIENT_SECRET": "0123456789abcdef0123"})
+
+
+def test_distribution_mode_serves_without_a_bot_token_and_hides_secrets(tmp_path: Path) -> None:
+    """Unreachable PostgreSQL at start: one clear line, exit 1, no password in the output."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_CLIENT_ID": "1111.2222",
+        "SLACK_CLIENT_SECRET": "0123456789abcdef0123",
+        "DATABASE_URL": "postgresql://rolefit:hunter2hunter2@127.0.0.1:9/rolefit",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "rolefit: cannot create the OAuth tables" in done.stderr
+    assert "hunter2" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_socket_mode_refuses_distribution_settings() -> None:
+    env = {
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_CLIENT_ID": "1111.2222",
+        "SLACK_CLIENT_SECRET": "0123456789abcdef0123",
+    }
+    result = _run(["socket"], env)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "rolefit: SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set: distribution mode runs in "
+        "HTTP mode (rolefit serve); unset them for Socket Mode."
+    ]

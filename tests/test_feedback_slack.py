@@ -26,13 +26,14 @@ from bot.feedback.writer import BackgroundStore
 from bot.knowledge.model import Knowledge
 from bot.local_slack import payloads
 from bot.local_slack.payloads import find_button
+from bot.local_slack.signing import form_body
 from bot.local_slack.standin import LocalSlack
 from bot.local_slack.workspace import OTHER_USER, TEAM, USER
 from bot.slack.app import build_services
 from bot.slack.services import Services
 from tests.conftest import Start
 from tests.support.blockkit import check_message, check_view
-from tests.support.harness import RunningApp
+from tests.support.harness import FORM, RunningApp
 
 ADMIN = "U0ADMIN01"
 UNKNOWN = "can I expense a taxi ride to the airport?"
@@ -59,7 +60,8 @@ def verdict_of(rolefit: RoleFit, text: str) -> str:
 
 def view_of(call: Any) -> dict[str, Any]:
     view = call.params["view"]
-    return json.loads(view) if isinstance(view, str) else view
+    found: dict[str, Any] = json.loads(view) if isinstance(view, str) else view
+    return found
 
 
 def view_text(view: dict[str, Any]) -> str:
@@ -396,3 +398,20 @@ def test_services_without_settings_record_nothing(rolefit: RoleFit) -> None:
     services = build_services(rolefit)
     assert isinstance(services, Services)
     assert services.feedback is None and services.home_sections == []
+
+
+async def test_an_admin_sees_only_their_own_workspaces_gaps(start: Start, stub: LocalSlack) -> None:
+    other = "T0OTHER02"
+    app = await start(admins=frozenset({ADMIN}))
+    await app.command(UNKNOWN)
+    elsewhere = json.loads(json.dumps(payloads.command("zzqx elsewhere")).replace(TEAM, other))
+    status, _ = await app.post(form_body(elsewhere), content_type=FORM)
+    assert status == 200
+    questions, _ = await recorded(app)
+    assert sorted(q.team for q in questions) == sorted([TEAM, other])
+
+    await app.event(payloads.home_opened(user=ADMIN))
+    [call] = await stub.wait_for("views.publish")
+    shown = view_text(view_of(call))
+    assert "1 request, 1 unanswered" in shown
+    assert UNKNOWN in shown and "zzqx elsewhere" not in shown

@@ -157,3 +157,42 @@ def test_manifest_matches_the_published_schema() -> None:
     jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads(SCHEMA.read_text("utf-8"))
     jsonschema.validate(MANIFEST, schema)
+
+
+DISTRIBUTION = yaml.safe_load((ROOT / "manifest.distribution.yml").read_text("utf-8"))
+REVOCATION_EVENTS = ("app_uninstalled", "tokens_revoked")
+"""What Bolt's token revocation listeners (enabled in distribution mode) subscribe to."""
+
+
+def test_the_distribution_manifest_is_the_same_app_over_http() -> None:
+    """Same commands, scopes and events (plus Bolt's revocation events), HTTP URLs, no sockets."""
+    from bot.config import DEFAULT_SCOPES
+
+    assert DISTRIBUTION["display_information"] == MANIFEST["display_information"]
+    assert DISTRIBUTION["oauth_config"]["scopes"] == MANIFEST["oauth_config"]["scopes"]
+    assert tuple(DISTRIBUTION["oauth_config"]["scopes"]["bot"]) == DEFAULT_SCOPES
+    events = set(DISTRIBUTION["settings"]["event_subscriptions"]["bot_events"])
+    assert events == set(MANIFEST["settings"]["event_subscriptions"]["bot_events"]) | set(
+        REVOCATION_EVENTS
+    )
+    commands = DISTRIBUTION["features"]["slash_commands"]
+    assert [c["command"] for c in commands] == [
+        c["command"] for c in MANIFEST["features"]["slash_commands"]
+    ]
+    settings = DISTRIBUTION["settings"]
+    assert settings["socket_mode_enabled"] is False
+    urls = [
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+        *(c["url"] for c in commands),
+    ]
+    assert {url.rsplit("/", 2)[-2:] == ["slack", "events"] for url in urls} == {True}
+    [redirect] = DISTRIBUTION["oauth_config"]["redirect_urls"]
+    assert redirect.endswith("/slack/oauth_redirect")
+
+
+def test_distribution_manifest_matches_the_published_schema() -> None:
+    if not SCHEMA.is_file():
+        pytest.skip(f"no schema at {SCHEMA}: SchemaStore's manifest schema is not shipped here")
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(DISTRIBUTION, json.loads(SCHEMA.read_text("utf-8")))

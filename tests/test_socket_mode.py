@@ -40,12 +40,12 @@ async def connected(
         settings=settings, services=build_services(RoleFit(knowledge)), verify_requests=False
     )
     handler = AsyncSocketModeHandler(bolt, APP_TOKEN)
-    await handler.connect_async()
+    await handler.connect_async()  # type: ignore[no-untyped-call]
     try:
         await asyncio.wait_for(socket_slack.connected.wait(), 5)
         yield socket_slack
     finally:
-        await handler.close_async()
+        await handler.close_async()  # type: ignore[no-untyped-call]
 
 
 async def test_mention_and_command_over_socket_mode(
@@ -85,3 +85,39 @@ async def test_a_retried_envelope_is_acked_but_answered_once(
     await stub.wait_for("chat.postMessage")
     await stub.settle(0.3)
     assert len(stub.of("chat.postMessage")) == 1
+
+
+async def test_two_connections_sharing_redis_answer_a_retried_event_once(
+    stub: LocalSlack, knowledge: Knowledge, redis_url: str
+) -> None:
+    """Slack spreads envelopes over an app's connections: the retry may reach the other one."""
+    settings = Settings(
+        bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=stub.api_url, redis_url=redis_url
+    )
+    servers, handlers = [SocketSlack(), SocketSlack()], []
+    try:
+        for server in servers:
+            await server.start()
+            stub.socket_url = server.url
+            services = build_services(RoleFit(knowledge), settings=settings)
+            bolt = build_app(settings=settings, services=services, verify_requests=False)
+            handler = AsyncSocketModeHandler(bolt, APP_TOKEN)
+            handlers.append(handler)
+            await handler.connect_async()  # type: ignore[no-untyped-call]
+            await asyncio.wait_for(server.connected.wait(), 5)
+        event = payloads.mention("do startups need a tpm?")
+        first = events_api("env-a", event)
+        retry = events_api("env-b", event, retry_attempt=1)
+        retry["payload"]["event_id"] = first["payload"]["event_id"]
+        await servers[0].send(first)
+        await servers[1].send(retry)
+        assert (await servers[0].ack_for("env-a"))["envelope_id"] == "env-a"
+        assert (await servers[1].ack_for("env-b"))["envelope_id"] == "env-b"
+        await stub.wait_for("chat.postMessage")
+        await stub.settle(0.3)
+        assert len(stub.of("chat.postMessage")) == 1
+    finally:
+        for handler in handlers:
+            await handler.close_async()  # type: ignore[no-untyped-call]
+        for server in servers:
+            await server.stop()

@@ -212,6 +212,8 @@ def _wrap_paragraph(text: str, width: int) -> list[str]:
                 current, used = "", 0
         if not fresh:
             current, used = current + " ", used + 1
+        elif used + size > width >= size:
+            current, used = "", 0  # a word that fits a line is not cut to keep an indent
         if used + size > width:
             *full, word = _split_long(word, max(1, width - used))
             for piece in full:

@@ -18,7 +18,11 @@ WINDOW_DAYS = 30
 TOP = 5
 QUESTION_CHARS = 150
 
-HomeSection = Callable[[str], Awaitable[list[dict[str, Any]]]]
+HomeSection = Callable[[str, str], Awaitable[list[dict[str, Any]]]]
+"""Extra App Home blocks for (user id, team id)."""
+
+Installer = Callable[[str], Awaitable[str | None]]
+"""The user who installed RoleFit in a workspace (distribution mode), who is its admin."""
 
 
 def _count(n: int, noun: str) -> str:
@@ -90,8 +94,12 @@ def unavailable_blocks() -> list[Block]:
     ]
 
 
-def _rows(store: FeedbackStore, since: float) -> tuple[list[Question], list[Vote]]:
-    return store.questions(since=since), store.votes(since=since)
+def _rows(store: FeedbackStore, since: float, team: str) -> tuple[list[Question], list[Vote]]:
+    """One workspace's rows when the team is known: an admin of one sees only that one."""
+    questions, votes = store.questions(since=since), store.votes(since=since)
+    if not team:
+        return questions, votes
+    return [q for q in questions if q.team == team], [v for v in votes if v.team == team]
 
 
 def gaps_section(
@@ -99,18 +107,24 @@ def gaps_section(
     *,
     admins: Collection[str],
     titles: Mapping[str, str],
+    installer: Installer | None = None,
     clock: Callable[[], float] = time.time,
     due_for_review: Callable[[], int] | None = None,
 ) -> HomeSection:
     """A `Services.home_sections` entry: the gaps for admins, nothing at all for anyone else."""
     allowed = frozenset(admins)
 
-    async def build(user_id: str) -> list[dict[str, Any]]:
-        if user_id not in allowed:
+    async def is_admin(user_id: str, team: str) -> bool:
+        if user_id in allowed:
+            return True
+        return installer is not None and bool(user_id) and await installer(team) == user_id
+
+    async def build(user_id: str, team: str) -> list[dict[str, Any]]:
+        if not await is_admin(user_id, team):
             return []
         now = clock()
         since = now - WINDOW_DAYS * 86400
-        rows = await store.read(lambda s: _rows(s, since))
+        rows = await store.read(lambda s: _rows(s, since, team))
         if rows is None:
             return unavailable_blocks()
         questions, votes = rows

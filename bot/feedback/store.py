@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
+from bot.database import OAUTH_TABLES
 from bot.feedback.records import Draft, Question, Vote
 
 BUSY_TIMEOUT = 5.0
@@ -141,8 +142,12 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
-    """0 for an empty database; StoreError for one that holds tables that are not RoleFit's."""
+    """0 for an empty database; StoreError for one that holds tables that are not RoleFit's.
+
+    slack-sdk's installation and OAuth state tables (distribution mode) may live beside ours.
+    """
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    tables -= OAUTH_TABLES
     if "schema_version" not in tables:
         if tables:
             raise StoreError("the file holds other tables: not a RoleFit feedback database")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from bot.feedback.home import gaps_section
+from bot.database import display_name
+from bot.feedback.home import Installer, gaps_section
 from bot.feedback.store import SqliteStore
 from bot.feedback.writer import BackgroundStore
 from bot.knowledge.review import REVIEW_DAYS, stale_entries
@@ -15,18 +16,30 @@ if TYPE_CHECKING:
     from bot.slack.services import Services
 
 
-def attach_feedback(services: Services, *, settings: Settings) -> None:
-    """Votes and questions go to ROLEFIT_DB; admins get "Knowledge gaps" on their App Home.
+def attach_feedback(
+    services: Services, *, settings: Settings, installer: Installer | None = None
+) -> None:
+    """Votes and questions go to DATABASE_URL, else ROLEFIT_DB; admins get "Knowledge gaps".
 
-    The database is opened lazily on the writer thread, so a bad path never stops start-up.
+    The database is opened lazily on the writer thread, so a bad path or a database that is down
+    never stops start-up. Admins are ROLEFIT_ADMINS and, in distribution mode, the person who
+    installed RoleFit in the workspace (`installer`).
     """
-    if not settings.db_path:
+    database_url = settings.database_url
+    if database_url:
+        from bot.feedback.postgres import PostgresStore
+
+        store = BackgroundStore(
+            lambda: PostgresStore.open(database_url), name=display_name(database_url)
+        )
+    elif settings.db_path:
+        path = settings.db_path
+        store = BackgroundStore(lambda: SqliteStore.open(path), name=path)
+    else:
         return
-    path = settings.db_path
-    store = BackgroundStore(lambda: SqliteStore.open(path), name=path)
     services.feedback = store
     services.record_question_text = settings.record_questions
-    if settings.admins:
+    if settings.admins or installer is not None:
         entries = services.rolefit.knowledge.entries
         titles = {entry.id: entry.title for entry in entries}
 
@@ -35,6 +48,10 @@ def attach_feedback(services: Services, *, settings: Settings) -> None:
 
         services.home_sections.append(
             gaps_section(
-                store, admins=settings.admins, titles=titles, due_for_review=due_for_review
+                store,
+                admins=settings.admins,
+                titles=titles,
+                due_for_review=due_for_review,
+                installer=installer,
             )
         )

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from bot.local_slack.workspace import BOT_ID, BOT_USER, DM, TEAM, USER, USER_NAME, dm_with
+from bot.local_slack.workspace import APP_ID, BOT_ID, BOT_USER, DM, TEAM, USER, USER_NAME, dm_with
 
 RESPONSE_URL_POSTS = 5  # Slack accepts this many posts to one response_url
 EPOCH = 1700000000  # message timestamps count up from here
@@ -135,6 +135,7 @@ class LocalSlack:
         self._delays: dict[str, float] = {}
         self._drops: dict[str, int] = {}
         self._texts: dict[str, tuple[int, int, str]] = {}
+        self.grants: dict[str, dict[str, Any]] = {}
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.typed_in = DM
@@ -178,6 +179,10 @@ class LocalSlack:
 
     def of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
+
+    def tokens(self, method: str) -> list[str]:
+        """The bearer token each call of a method was made with."""
+        return [c.headers.get("Authorization", "").removeprefix("Bearer ") for c in self.of(method)]
 
     def delivered(self, method: str) -> list[Call]:
         """Calls of a method that Slack accepted (2xx), leaving out rate-limited or failed ones."""
@@ -548,6 +553,41 @@ class LocalSlack:
     def _ok(self, _: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True}
 
+    def grant(
+        self, code: str, *, team: str, bot_token: str, installer: str, expires_in: int = 0
+    ) -> None:
+        """Let `oauth.v2.access` exchange `code` for a bot token of workspace `team`.
+
+        With `expires_in`, the token rotates: it comes with a refresh token, which
+        `oauth.v2.access` (grant_type=refresh_token) exchanges for `<bot_token>-refreshed`.
+        """
+        rotation = {"refresh_token": f"xoxe-1-{code}", "expires_in": expires_in}
+        self.grants[f"xoxe-1-{code}"] = {
+            "ok": True,
+            "token_type": "bot",
+            "access_token": f"{bot_token}-refreshed",
+            "refresh_token": f"xoxe-1-{code}-next",
+            "expires_in": 43200,
+            "team": {"id": team},
+        }
+        self.grants[code] = {
+            **(rotation if expires_in else {}),
+            "ok": True,
+            "app_id": APP_ID,
+            "authed_user": {"id": installer},
+            "scope": "app_mentions:read,chat:write,commands,im:history",
+            "token_type": "bot",
+            "access_token": bot_token,
+            "bot_user_id": BOT_USER,
+            "team": {"id": team, "name": f"Workspace {team}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+
+    def _oauth_access(self, params: dict[str, Any]) -> dict[str, Any]:
+        key = params.get("code") or params.get("refresh_token")
+        return self.grants.get(str(key), {"ok": False, "error": "invalid_code"})
+
 
 _METHODS: dict[str, Callable[[LocalSlack, dict[str, Any]], dict[str, Any]]] = {
     "auth.test": LocalSlack._auth_test,
@@ -562,6 +602,7 @@ _METHODS: dict[str, Callable[[LocalSlack, dict[str, Any]], dict[str, Any]]] = {
     "conversations.info": LocalSlack._conversations_info,
     "users.info": LocalSlack._users_info,
     "apps.connections.open": LocalSlack._connections_open,
+    "oauth.v2.access": LocalSlack._oauth_access,
     "reactions.add": LocalSlack._ok,
     "reactions.remove": LocalSlack._ok,
 }

@@ -367,18 +367,19 @@ def bolt_request(
     raw: bytes, parsed: dict[str, Any], *, headers: dict[str, str], query: str, secret: str
 ) -> AsyncBoltRequest:
     """A Bolt request that reads as `parsed`; raises MalformedBody when Bolt cannot read it."""
+    bolt_headers: dict[str, str | Sequence[str]] = dict(headers)
     try:
-        request = AsyncBoltRequest(body=raw.decode("utf-8"), query=query, headers={**headers})
+        request = AsyncBoltRequest(body=raw.decode("utf-8"), query=query, headers=bolt_headers)
         if request.body == parsed:
             return request
         as_json = json.dumps(parsed, ensure_ascii=False)
         timestamp = headers["x-slack-request-timestamp"]
-        resigned: dict[str, str | Sequence[str]] = {
+        bolt_headers = {
             **headers,
             "content-type": _JSON,
             "x-slack-signature": sign(as_json.encode(), timestamp, secret),
         }
-        return AsyncBoltRequest(body=as_json, query=query, headers=resigned)
+        return AsyncBoltRequest(body=as_json, query=query, headers=bolt_headers)
     except Exception as error:
         raise MalformedBody(f"Bolt cannot read it ({type(error).__name__})") from None
 
@@ -532,5 +533,21 @@ def build_web_app(
     web_app[BOLT] = bolt_app
     web_app.router.add_post(EVENTS_PATH, slack_events)
     web_app.router.add_get(HEALTH_PATH, health)
+    oauth_flow = bolt_app.oauth_flow
+    if oauth_flow is not None:
+
+        async def oauth(request: web.Request) -> web.Response:
+            """Bolt's install page and redirect, as its own aiohttp adapter serves them."""
+            bolt_request = AsyncBoltRequest(
+                body="", query=request.query_string, headers=dict(request.headers)
+            )
+            if request.path == oauth_flow.install_path:
+                bolt_response = await oauth_flow.handle_installation(bolt_request)
+            else:
+                bolt_response = await oauth_flow.handle_callback(bolt_request)
+            return await to_aiohttp_response(bolt_response)
+
+        web_app.router.add_get(oauth_flow.install_path, oauth)
+        web_app.router.add_get(oauth_flow.redirect_uri_path, oauth)
     web_app.on_shutdown.append(drain)
     return web_app

@@ -39,12 +39,15 @@ class Services:
     """ROLEFIT_EXPERTS_CHANNEL: where "Ask a person" sends questions; None turns it off."""
     place: ChannelType | None = None
     """When set, every record says it came from here (the console: "console")."""
+    seen_events: SeenStore | None = None
+    """Shared stores (REDIS_URL) for retried events and replayed signatures; None: in memory."""
+    seen_signatures: SeenStore | None = None
 
-    async def home_extras(self, user_id: str) -> list[dict[str, Any]]:
-        """Extra App Home blocks that other features contribute for this user."""
+    async def home_extras(self, user_id: str, *, team: str = "") -> list[dict[str, Any]]:
+        """Extra App Home blocks that other features contribute for this user in this workspace."""
         blocks: list[dict[str, Any]] = []
         for build in self.home_sections:
-            blocks.extend(await build(user_id))
+            blocks.extend(await build(user_id, team))
         return blocks
 
     async def record_vote(self, *, body: dict[str, Any], entry_id: str, helpful: bool) -> None:
