@@ -32,9 +32,10 @@ from bot.cards.experts import (
 from bot.feedback.records import Draft, team_of
 from bot.feedback.redact import redact
 from bot.slack.context import action_user, is_ephemeral_source, message_thread, request_ids
+from bot.slack.retries import error_code
 from bot.slack.services import Services
 from handlers.actions import value_of
-from handlers.delivery import ack_only, error_code, post_card
+from handlers.delivery import ack_only, post_card
 from handlers.messages import EXPERTS_UNREACHABLE, STALE
 
 logger = logging.getLogger("rolefit.handlers")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -321,10 +321,14 @@ def mrkdwn(text: str, palette: Palette = PLAIN) -> str:
     text = "\n".join(_quote(line) for line in text.split("\n"))
     text = emojize(text)
     for regex, name in ((_BOLD_RE, "bold"), (_ITALIC_RE, "italic"), (_STRIKE_RE, "strike")):
-        on, off = _MARK[name]
-        text = regex.sub(lambda m, on=on, off=off: f"{on}{m.group(1)}{off}", text)
+        text = regex.sub(_marked(*_MARK[name]), text)
     text = _styled(unescape(text), palette)
     return _PROTECTED.sub(lambda m: protected[int(m.group(1))], text)
+
+
+def _marked(on: str, off: str) -> Callable[[re.Match[str]], str]:
+    """A substitution wrapping what a mrkdwn mark enclosed in the palette's on/off codes."""
+    return lambda m: f"{on}{m.group(1)}{off}"
 
 
 def _quote(line: str) -> str:

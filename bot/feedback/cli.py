@@ -114,15 +114,6 @@ def _titles() -> dict[str, str]:
     return {entry.id: entry.title for entry in knowledge.entries}
 
 
-def _open(*, database_url: str | None, path: str | None) -> FeedbackStore:
-    if database_url:
-        from bot.feedback.postgres import PostgresStore
-
-        return PostgresStore.open(database_url)
-    assert path is not None
-    return SqliteStore.open(path)
-
-
 def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         window = parse_since(args.since)

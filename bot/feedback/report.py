@@ -293,7 +293,7 @@ def report_text(report: Report) -> str:
         )
     lines += ["", "Least helpful answers"]
     if report.least_helpful:
-        rows = [
+        least = [
             (
                 r.not_helpful,
                 r.helpful,
@@ -302,7 +302,7 @@ def report_text(report: Report) -> str:
             )
             for r in report.least_helpful
         ]
-        lines += table(("not helpful", "helpful", "helpful %", "answer"), rows)
+        lines += table(("not helpful", "helpful", "helpful %", "answer"), least)
     else:
         lines.append("(no votes)")
     lines += ["", "Draft answers from experts (not served until reviewed: rolefit drafts export)"]
