@@ -51,7 +51,7 @@ def _score(matcher: Matcher, item: matching._Entry, query: dict[str, float], tot
         shared = sum(matcher._idf[w] for w in phrasing.words if w in query)
         if phrasing.weight:
             precision = max(precision, shared / phrasing.weight)
-    score = 100 * recall**matching.RECALL_EXP * precision**matching.PRECISION_EXP
+    score: float = 100 * recall**matching.RECALL_EXP * precision**matching.PRECISION_EXP
     if item.compares and matching._one_role(query.keys()):
         score *= matching.ONE_ROLE
     for move, opposite in matching._OPPOSITE_MOVES:

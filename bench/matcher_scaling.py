@@ -160,7 +160,7 @@ def measure_size(
     )
     matcher._corrections.clear()
     exhaustive = _check_and_time_exhaustive(matcher, sample)
-    verdicts = Counter(matcher.match(q).verdict for q in asked)
+    verdicts: Counter[str] = Counter(matcher.match(q).verdict for q in asked)
     return SizeResult(
         entries=len(entries),
         synthetic=synthetic,

@@ -61,13 +61,16 @@ def synthetic_entries(base: Sequence[FaqEntry], size: int, *, seed: int = 7) -> 
     for n in range(clones):
         source = base[n % len(base)]
         domain = rng.sample(vocabulary, k=3)
-        vary_args = {"rng": rng, "domain": domain, "pool": pool}
+
+        def vary(text: str, domain: Sequence[str] = domain) -> str:
+            return _vary(text, rng=rng, domain=domain, pool=pool)
+
         entries.append(
             FaqEntry(
                 id=f"{source.id}-s{n}",
                 topic=source.topic,
-                question=_vary(source.question, **vary_args),
-                phrasings=tuple(_vary(p, **vary_args) for p in source.phrasings),
+                question=vary(source.question),
+                phrasings=tuple(vary(p) for p in source.phrasings),
                 answer=f"{source.answer.strip()}\nApplies to {' and '.join(domain)}.",
                 related=source.related,
             )

@@ -143,6 +143,7 @@ def socket(settings: Settings, *, err: TextIO) -> int:
             if inflight.closing:
                 return
             inflight.track_current()
+            # Bolt annotates the aiohttp client, but calls this with the base class it runs on.
             await super().handle(client, req)  # type: ignore[arg-type]
 
     async def run() -> None:

@@ -31,7 +31,7 @@ async def make_console(rolefit: RoleFit) -> AsyncIterator[Callable[..., Console]
     started: list[Console] = []
 
     def make(**kwargs: object) -> Console:
-        session = Console(rolefit, out=io.StringIO(), palette=PLAIN, width=lambda: 100, **kwargs)  # type: ignore[arg-type]
+        session = Console(rolefit, out=io.StringIO(), palette=PLAIN, width=lambda: 100, **kwargs)
         started.append(session)
         return session
 

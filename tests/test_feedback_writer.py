@@ -106,7 +106,7 @@ def test_poison_rows_cost_only_themselves_and_are_logged_once(
 ) -> None:
     path = tmp_path / "rolefit.db"
     gate, background = held(path, name="poisoned")
-    poison = asked(2, team=None)  # type: ignore[arg-type]
+    poison = asked(2, team=None)
     with caplog.at_level(logging.INFO, logger="rolefit.feedback"):
         for question in (asked(1), poison, asked(3)):
             background.add_question(question)

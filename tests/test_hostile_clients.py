@@ -41,7 +41,7 @@ async def server(stub: LocalSlack, knowledge: Knowledge) -> AsyncIterator[Server
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    yield Server(runner, site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+    yield Server(runner, site._server.sockets[0].getsockname()[1])
     await runner.cleanup()
 
 

@@ -92,7 +92,7 @@ def registered(rolefit: RoleFit) -> RecordingApp:
     from handlers import register
 
     app = RecordingApp()
-    register(app, services=Services(rolefit=rolefit))  # type: ignore[arg-type]
+    register(app, services=Services(rolefit=rolefit))
     return app
 
 

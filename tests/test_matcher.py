@@ -104,8 +104,8 @@ def test_scores_rank_exact_over_partial() -> None:
         FaqEntry("b", "kpis", "KPIs?", ("pm kpis", "tpm metrics", "measure", "numbers"), "y"),
     ]
     matcher = Matcher(entries)
-    assert matcher.match("pm salary").best.entry.id == "a"  # type: ignore[union-attr]
-    assert matcher.match("tpm metrics").best.entry.id == "b"  # type: ignore[union-attr]
+    assert matcher.match("pm salary").best.entry.id == "a"
+    assert matcher.match("tpm metrics").best.entry.id == "b"
 
 
 def test_normalisation_of_quotes_dashes_and_acronyms() -> None:

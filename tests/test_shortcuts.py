@@ -88,12 +88,12 @@ async def socket_app(stub: LocalSlack, knowledge: Knowledge) -> AsyncIterator[So
         settings=settings, services=build_services(RoleFit(knowledge)), verify_requests=False
     )
     handler = AsyncSocketModeHandler(bolt, "xapp-1-A0-0-test")
-    await handler.connect_async()  # type: ignore[no-untyped-call]
+    await handler.connect_async()
     try:
         await asyncio.wait_for(server.connected.wait(), 5)
         yield server
     finally:
-        await handler.close_async()  # type: ignore[no-untyped-call]
+        await handler.close_async()
         await server.stop()
 
 

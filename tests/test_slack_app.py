@@ -331,7 +331,7 @@ async def failing_app(stub: LocalSlack, knowledge: Knowledge) -> AsyncIterator[R
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("kaboom")
 
-    running.services.rolefit.reply = broken  # type: ignore[method-assign]
+    running.services.rolefit.reply = broken
     try:
         yield running
     finally:
@@ -364,4 +364,4 @@ async def test_a_failing_mention_answer_becomes_a_polite_message(
     assert "Sorry" in post.params["text"]
     assert "kaboom" not in json.dumps(post.params)
     failures = [r for r in caplog.records if r.getMessage() == "answering failed"]
-    assert failures and failures[0].ids["channel"] == CHANNEL  # type: ignore[attr-defined]
+    assert failures and failures[0].ids["channel"] == CHANNEL

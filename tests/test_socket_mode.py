@@ -40,12 +40,12 @@ async def connected(
         settings=settings, services=build_services(RoleFit(knowledge)), verify_requests=False
     )
     handler = AsyncSocketModeHandler(bolt, APP_TOKEN)
-    await handler.connect_async()  # type: ignore[no-untyped-call]
+    await handler.connect_async()
     try:
         await asyncio.wait_for(socket_slack.connected.wait(), 5)
         yield socket_slack
     finally:
-        await handler.close_async()  # type: ignore[no-untyped-call]
+        await handler.close_async()
 
 
 async def test_mention_and_command_over_socket_mode(
@@ -103,7 +103,7 @@ async def test_two_connections_sharing_redis_answer_a_retried_event_once(
             bolt = build_app(settings=settings, services=services, verify_requests=False)
             handler = AsyncSocketModeHandler(bolt, APP_TOKEN)
             handlers.append(handler)
-            await handler.connect_async()  # type: ignore[no-untyped-call]
+            await handler.connect_async()
             await asyncio.wait_for(server.connected.wait(), 5)
         event = payloads.mention("do startups need a tpm?")
         first = events_api("env-a", event)
@@ -118,6 +118,6 @@ async def test_two_connections_sharing_redis_answer_a_retried_event_once(
         assert len(stub.of("chat.postMessage")) == 1
     finally:
         for handler in handlers:
-            await handler.close_async()  # type: ignore[no-untyped-call]
+            await handler.close_async()
         for server in servers:
             await server.stop()

@@ -144,7 +144,7 @@ def assert_records(
     ):
         assert update.params["ts"] == question.params["_ts"]
         assert buttons(update.blocks) == []
-        label = walkthrough.questions[number].option(option_id).label  # type: ignore[union-attr]
+        label = walkthrough.questions[number].option(option_id).label
         assert f"Question {number + 1} of {len(walkthrough.questions)}" in text_of(update)
         assert f":white_check_mark: {label}" in text_of(update)
 
