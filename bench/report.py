@@ -239,6 +239,14 @@ def matcher_section(results: list[SizeResult]) -> list[str]:
         "that both give the same top entries and scores. Synthetic knowledge bases are grown from",
         "the bundled one (bench/synthetic_kb.py): varied clones with made-up domain words.",
         "",
+        "The matcher keeps two ranking paths, with identical results (tests/test_matcher.py checks",
+        "them against each other): `_ranked_directly` scores every entry holding the question's",
+        "words, and is the faster one while those words sit in at most 200 phrasings, which is",
+        "always the case on the bundled base; `_Walk` walks impact-ordered lists and stops early.",
+        "The second path earns its keep at 10,000 entries: with the direct path forced for every",
+        "question, p99 there was 200 ms against 16 ms with the walk (median 2.0 against 1.1 ms,",
+        "CPU time, on this 2-core machine), while at 1,000 entries the two were within 10%.",
+        "",
     ]
     lines += _table(
         [
