@@ -190,11 +190,7 @@ def greeting_card(*, thanks: bool) -> Card:
     blocks: list[Block] = [
         ui.section(opening),
         ui.context("Try `what does a tpm do?`, `do startups need a tpm?` or `compare`."),
-        ui.actions(
-            ui.decide_button("Help me decide: PM or TPM?"),
-            ui.open_button("Compare PM vs TPM", refs.compare(), index=0),
-            ui.open_button("Browse all topics", refs.TOPICS, index=1),
-        ),
+        ui.ways_on("Browse all topics", refs.TOPICS, decide="Help me decide: PM or TPM?"),
     ]
     return Card(text=opening, blocks=blocks)
 
@@ -232,11 +228,7 @@ def no_match_card(
                 for i, entry in enumerate(suggestions)
             )
         ),
-        ui.actions(
-            ui.decide_button("Help me decide: PM or TPM?"),
-            ui.open_button("Compare PM vs TPM", refs.compare(), index=0),
-            ui.open_button("Browse all topics", refs.TOPICS, index=1),
-        ),
+        ui.ways_on("Browse all topics", refs.TOPICS, decide="Help me decide: PM or TPM?"),
         *([ask_block(ask_value(question))] if ask_person else []),
     ]
     return Card(

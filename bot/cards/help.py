@@ -60,11 +60,7 @@ def help_card(*, areas: Sequence[str] = ()) -> Card:
             ":speech_balloon: Also: mention me in a channel (`@RoleFit <question>`) and I answer "
             "in a thread everyone sees (`@RoleFit decide` too), or send me a DM."
         ),
-        ui.actions(
-            ui.decide_button(),
-            ui.open_button("Compare PM vs TPM", refs.compare(), index=0),
-            ui.open_button("Browse topics", refs.TOPICS, index=1),
-        ),
+        ui.ways_on("Browse topics", refs.TOPICS),
     ]
     text = "RoleFit help: " + "; ".join(cmd for cmd, _ in COMMANDS)
     return Card(text=text, blocks=blocks)
@@ -77,11 +73,7 @@ def short_help_card() -> Card:
             "`@RoleFit do startups need a tpm?`, or say `decide` and I'll walk you through "
             "the hiring decision."
         ),
-        ui.actions(
-            ui.decide_button(),
-            ui.open_button("Compare PM vs TPM", refs.compare(), index=0),
-            ui.open_button("All commands", refs.HELP, index=1),
-        ),
+        ui.ways_on("All commands", refs.HELP),
     ]
     return Card(text="Ask me about PMs vs TPMs, or say `decide`.", blocks=blocks)
 
