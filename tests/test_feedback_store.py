@@ -19,6 +19,7 @@ from bot.feedback.store import (
     schema_version,
 )
 from bot.feedback.writer import BackgroundStore
+from tests.support.databases import someone_elses_database
 
 T0 = 1_700_000_000.0
 
@@ -134,11 +135,7 @@ def test_refuses_a_newer_schema(tmp_path: Path) -> None:
 
 
 def test_refuses_someone_elses_database(tmp_path: Path) -> None:
-    path = tmp_path / "other.db"
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE invoices (id INTEGER)")
-    conn.commit()
-    conn.close()
+    path = someone_elses_database(tmp_path / "other.db")
     with pytest.raises(StoreError, match="not a RoleFit"):
         SqliteStore.open(path)
     assert {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")} == {
