@@ -34,6 +34,8 @@ from tests.support.walkthrough_paths import ALL_PM, ALL_TPM, BOTH_STRONG, PM_NOW
 
 STARTER = f"<@{USER}> is working out whether to hire a PM or a TPM"
 MENTION_TS = "1700000100.000100"
+Started = tuple[Call, Call]
+"""The `started` fixture: the starter message and the first question."""
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -185,15 +187,32 @@ async def start_from_command(app: RunningApp, stub: LocalSlack) -> tuple[Call, C
     return starter, first
 
 
+@pytest.fixture
+async def started(app: RunningApp, stub: LocalSlack) -> Started:
+    """`/rolefit decide` in CHANNEL, posts numbered: the starter message and the first question."""
+    number_posts(stub)
+    return await start_from_command(app, stub)
+
+
+async def other_user_answers(app: RunningApp, first: Call, **click: Any) -> None:
+    """OTHER_USER clicks the first option of someone else's first question."""
+    await app.click(
+        by_action(first.blocks, f"{DECIDE_ANSWER}.0"),
+        user=OTHER_USER,
+        channel=CHANNEL,
+        message=message_of(first),
+        **click,
+    )
+
+
 # --- whole walkthroughs -------------------------------------------------------------------------
 
 
 async def test_decide_command_runs_in_a_channel_thread_to_a_tpm_verdict(
-    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge, started: Started
 ) -> None:
     walkthrough = knowledge.walkthrough
-    number_posts(stub)
-    starter, first = await start_from_command(app, stub)
+    starter, first = started
     assert starter.params["channel"] == CHANNEL
     assert "thread_ts" not in starter.params
     assert starter.params["text"] == STARTER
@@ -300,12 +319,11 @@ async def test_the_app_home_button_runs_it_in_the_dm_with_the_program_note(
 
 
 async def test_back_turns_the_question_into_the_previous_one(
-    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge, started: Started
 ) -> None:
     walkthrough = knowledge.walkthrough
     q1, q2 = walkthrough.questions[0], walkthrough.questions[1]
-    number_posts(stub)
-    starter, first = await start_from_command(app, stub)
+    starter, first = started
     assert DECIDE_BACK not in [b["action_id"] for b in buttons(first.blocks)]
     second = await answer(app, stub, walkthrough, first, q1.options[0].id, channel=CHANNEL)
     third = await answer(app, stub, walkthrough, second, q2.options[1].id, channel=CHANNEL)
@@ -339,11 +357,10 @@ async def test_back_turns_the_question_into_the_previous_one(
 
 
 async def test_start_over_turns_the_question_back_into_the_first(
-    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge, started: Started
 ) -> None:
     walkthrough = knowledge.walkthrough
-    number_posts(stub)
-    _, first = await start_from_command(app, stub)
+    _, first = started
     second = await answer(app, stub, walkthrough, first, ALL_TPM[0], channel=CHANNEL)
     third = await answer(app, stub, walkthrough, second, ALL_TPM[1], channel=CHANNEL)
 
@@ -364,18 +381,12 @@ async def test_start_over_turns_the_question_back_into_the_first(
 
 
 async def test_someone_else_gets_a_private_note_and_can_start_their_own(
-    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge, started: Started
 ) -> None:
     walkthrough = knowledge.walkthrough
-    number_posts(stub)
-    _, first = await start_from_command(app, stub)
+    _, first = started
 
-    await app.click(
-        by_action(first.blocks, f"{DECIDE_ANSWER}.0"),
-        user=OTHER_USER,
-        channel=CHANNEL,
-        message=message_of(first),
-    )
+    await other_user_answers(app, first)
     await stub.wait_for("response_url", 2)
     (note,) = other_notes(stub)
     assert note.params["_name"] == "click"
@@ -401,17 +412,10 @@ async def test_someone_else_gets_a_private_note_and_can_start_their_own(
 
 
 async def test_without_a_response_url_the_note_goes_by_post_ephemeral_in_the_thread(
-    app: RunningApp, stub: LocalSlack
+    app: RunningApp, stub: LocalSlack, started: Started
 ) -> None:
-    number_posts(stub)
-    starter, first = await start_from_command(app, stub)
-    await app.click(
-        by_action(first.blocks, f"{DECIDE_ANSWER}.0"),
-        user=OTHER_USER,
-        channel=CHANNEL,
-        message=message_of(first),
-        response_url="",
-    )
+    starter, first = started
+    await other_user_answers(app, first, response_url="")
     (note,) = await stub.wait_for("chat.postEphemeral", 1)
     assert note.params["channel"] == CHANNEL
     assert note.params["user"] == OTHER_USER
@@ -604,11 +608,10 @@ async def test_the_decide_button_on_a_card_in_the_dm(
 
 
 async def test_share_posts_a_summary_to_the_channel_itself(
-    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge, started: Started
 ) -> None:
     walkthrough = knowledge.walkthrough
-    number_posts(stub)
-    starter, first = await start_from_command(app, stub)
+    starter, first = started
     _, result = await walk(app, stub, walkthrough, first, ALL_TPM, channel=CHANNEL)
     share = by_action(result.blocks, DECIDE_SHARE)
     posted, updated = len(stub.of("chat.postMessage")), len(stub.of("chat.update"))
@@ -634,11 +637,10 @@ async def test_share_posts_a_summary_to_the_channel_itself(
 
 
 async def test_another_process_takes_the_next_click(
-    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge, started: Started
 ) -> None:
     walkthrough = knowledge.walkthrough
-    number_posts(stub)
-    _, first = await start_from_command(app, stub)
+    _, first = started
     other = await RunningApp.start(stub, knowledge)
     try:
         second = await answer(other, stub, walkthrough, first, ALL_TPM[0], channel=CHANNEL)
@@ -649,11 +651,10 @@ async def test_another_process_takes_the_next_click(
 
 
 async def test_a_double_click_on_an_option_acts_once(
-    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge, started: Started
 ) -> None:
     walkthrough = knowledge.walkthrough
-    number_posts(stub)
-    _, first = await start_from_command(app, stub)
+    _, first = started
     option = by_action(first.blocks, f"{DECIDE_ANSWER}.0")
     first_click = await app.click(option, channel=CHANNEL, message=message_of(first))
     second_click = await app.click(option, channel=CHANNEL, message=message_of(first))
