@@ -67,6 +67,15 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
     loop.close()
 
 
+@pytest.fixture(scope="module")
+def loop_stub(loop: asyncio.AbstractEventLoop) -> Iterator[LocalSlack]:
+    """A Web API stand-in on the module's event loop (for the hypothesis tests)."""
+    stub = LocalSlack()
+    loop.run_until_complete(stub.start())
+    yield stub
+    loop.run_until_complete(stub.stop())
+
+
 S = TypeVar("S", PostgresServer, RedisServer)
 
 

@@ -207,13 +207,33 @@ def test_a_near_miss_offers_did_you_mean_and_a_choice_opens_the_answer(
     assert f"{question}\n{'─' * len(question)}" in opened, "the answer card's header"
 
 
-def test_a_question_it_cannot_answer_says_so_and_offers_a_way_on(chat: ChatSession) -> None:
-    out = chat.send("how do I bake sourdough bread")
-    assert "I don't know that one" in out
-    assert "`how do I bake sourdough bread`" in out
-    assert "Browse all topics" in buttons(out).values()
-    topics = chat.send(number(out, "Browse all topics"))
-    assert "What I can answer" in topics
+@pytest.mark.parametrize(
+    ("typed", "shown", "press", "then"),
+    [
+        pytest.param(
+            "how do I bake sourdough bread",
+            ("I don't know that one", "`how do I bake sourdough bread`"),
+            "Browse all topics",
+            "What I can answer",
+            id="a question it cannot answer says so and offers a way on",
+        ),
+        pytest.param(
+            "home",
+            ("App Home",),
+            "TPM profile",
+            "Technical Product Manager (TPM)",
+            id="home shows the App Home and its buttons answer in the DM",
+        ),
+    ],
+)
+def test_a_reply_and_the_button_that_leads_on(
+    chat: ChatSession, typed: str, shown: tuple[str, ...], press: str, then: str
+) -> None:
+    out = chat.send(typed)
+    for text in shown:
+        assert text in out
+    assert press in buttons(out).values()
+    assert then in chat.send(number(out, press))
 
 
 def test_compare_shows_the_table_as_aligned_columns(
@@ -297,13 +317,6 @@ def test_a_full_walkthrough_with_back_and_start_over(
     mid = chat.send(str(max(_options(again))))
     restart = chat.send(number(mid, "Start over"))
     assert f"Question 1 of {total}" in restart
-
-
-def test_home_shows_the_app_home_and_its_buttons_answer_in_the_dm(chat: ChatSession) -> None:
-    out = chat.send("home")
-    assert "App Home" in out
-    profile = chat.send(number(out, "TPM profile"))
-    assert "Technical Product Manager (TPM)" in profile
 
 
 def test_shortcut_lists_both_shortcuts_and_runs_them(

@@ -88,12 +88,18 @@ async def test_the_console_records_votes_and_unanswered_questions_as_console(
 # --- rolefit chat --channel -------------------------------------------------------------------
 
 
-async def test_in_a_channel_decide_asks_where_and_the_thread_runs_in_the_channel(
-    make_console: Callable[..., Console],
-) -> None:
+async def decide_in_channel(make_console: MakeConsole) -> Console:
+    """A console in a channel where `decide` has just asked where the walkthrough should run."""
     console = make_console(in_channel=True)
     await console.start()
     await console.handle("decide")
+    return console
+
+
+async def test_in_a_channel_decide_asks_where_and_the_thread_runs_in_the_channel(
+    make_console: Callable[..., Console],
+) -> None:
+    console = await decide_in_channel(make_console)
     asked = " ".join(shown(console).split())
     assert "in a thread, visible to the channel, or privately in a DM?" in asked
     await console.handle(number_of(console, label="In a thread here"))
@@ -106,9 +112,7 @@ async def test_in_a_channel_decide_asks_where_and_the_thread_runs_in_the_channel
 async def test_in_a_channel_a_dm_choice_and_a_mention_go_where_slack_puts_them(
     make_console: Callable[..., Console],
 ) -> None:
-    console = make_console(in_channel=True)
-    await console.start()
-    await console.handle("decide")
+    console = await decide_in_channel(make_console)
     await console.handle(number_of(console, label="Privately in a DM"))
     assert "your DM" in shown(console)
 

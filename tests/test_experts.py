@@ -94,6 +94,16 @@ async def open_modal(
     return view
 
 
+async def modal_for_another_user(
+    experts_app: Start, stub: LocalSlack, *, ts: str
+) -> tuple[RunningApp, dict[str, Any]]:
+    """The app with an experts channel, a question sent there, and its answer modal opened by
+    someone other than the asker."""
+    app = await experts_app()
+    post = await ask_from_mention(app, stub)
+    return app, await open_modal(app, stub, post, user=payloads.OTHER_USER, ts=ts)
+
+
 async def test_the_whole_loop_from_a_mention_to_a_checked_knowledge_folder(
     experts_app: Start, stub: LocalSlack, tmp_path: Path
 ) -> None:
@@ -215,9 +225,7 @@ async def test_did_you_mean_and_not_helpful_offer_a_person(
 async def test_the_modal_refuses_empty_and_over_long_fields(
     experts_app: Start, stub: LocalSlack
 ) -> None:
-    app = await experts_app()
-    post = await ask_from_mention(app, stub)
-    view = await open_modal(app, stub, post, user=payloads.OTHER_USER, ts="1700000903.0")
+    app, view = await modal_for_another_user(experts_app, stub, ts="1700000903.0")
     cases = [
         (values(question="  ", topic="skills", answer="fine"), {QUESTION_BLOCK}),
         (values(question="Q?", topic=None, answer=None), {TOPIC_BLOCK, ANSWER_BLOCK}),
@@ -240,9 +248,7 @@ async def test_the_modal_refuses_empty_and_over_long_fields(
 async def test_a_second_expert_sees_the_first_answer_and_can_add_one(
     experts_app: Start, stub: LocalSlack
 ) -> None:
-    app = await experts_app()
-    post = await ask_from_mention(app, stub)
-    view = await open_modal(app, stub, post, user=payloads.OTHER_USER, ts="1700000904.0")
+    app, view = await modal_for_another_user(experts_app, stub, ts="1700000904.0")
     await app.interact(
         payloads.view_submission(view, values=values(question="Q?", topic="skills", answer="A1"))
     )
@@ -266,9 +272,7 @@ async def test_a_second_expert_sees_the_first_answer_and_can_add_one(
 async def test_a_forged_or_replayed_submission_is_refused(
     experts_app: Start, stub: LocalSlack, forgery: str
 ) -> None:
-    app = await experts_app()
-    post = await ask_from_mention(app, stub)
-    view = await open_modal(app, stub, post, user=payloads.OTHER_USER, ts="1700000905.0")
+    app, view = await modal_for_another_user(experts_app, stub, ts="1700000905.0")
     submission = payloads.view_submission(
         view, values=values(question="Q?", topic="skills", answer="A")
     )

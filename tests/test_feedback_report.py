@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -21,31 +22,13 @@ from bot.feedback.report import (
     report_text,
 )
 from bot.feedback.store import SqliteStore
+from tests.support.feedback import asked
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = 1_700_000_000.0
 DAY = 86400.0
-
-
-def ask(
-    text: str | None,
-    *,
-    verdict: str = "none",
-    at: float = NOW - 60,
-    channel: str = "command",
-    topic: str | None = None,
-) -> Question:
-    return Question(
-        at=at,
-        team="T1",
-        channel_type=channel,
-        command="ask",
-        verdict=verdict,
-        score=30.0,
-        topic=topic,
-        answer_id=None,
-        text=text,
-    )
+ask = partial(asked, at=NOW - 60, score=30.0)
+"""A question asked a minute before NOW unless `at` says otherwise."""
 
 
 def vote(answer: str, user: str, helpful: bool, *, at: float = NOW - 60) -> Vote:
@@ -143,11 +126,11 @@ def test_answers_ranked_by_not_helpful_then_ratio() -> None:
 def _sample() -> tuple[list[Question], list[Vote]]:
     questions = [
         ask("how do I onboard a new tpm", verdict="suggest"),
-        ask("How do I onboard a new TPM?", channel="im"),
-        ask("can I expense a taxi?", channel="channel"),
+        ask("How do I onboard a new TPM?", channel_type="im"),
+        ask("can I expense a taxi?", channel_type="channel"),
         ask(None),
         ask(None, verdict="answer", topic="salary"),
-        ask(None, verdict="answer", topic="salary", channel="im"),
+        ask(None, verdict="answer", topic="salary", channel_type="im"),
         ask(None, verdict="answer", topic="kpis"),
         Question(at=NOW - 50, team="T1", channel_type="command", command="compare"),
         ask("ancient question", at=NOW - 40 * DAY),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -19,24 +20,16 @@ from bot.feedback.store import (
     schema_version,
 )
 from bot.feedback.writer import BackgroundStore
+from tests.support import feedback
+from tests.support.databases import someone_elses_database
 
 T0 = 1_700_000_000.0
+asked = partial(feedback.asked, at=T0)
+"""A question asked at T0 unless `at` says otherwise."""
 
 
 def vote(answer: str = "what-is-a-tpm", *, user: str = "U1", helpful: bool, at: float = T0) -> Vote:
     return Vote(answer_id=answer, team="T1", user=user, helpful=helpful, at=at)
-
-
-def asked(text: str | None, *, verdict: str = "none", at: float = T0) -> Question:
-    return Question(
-        at=at,
-        team="T1",
-        channel_type="command",
-        command="ask",
-        verdict=verdict,
-        score=12.5,
-        text=text,
-    )
 
 
 def columns(conn: sqlite3.Connection, table: str) -> dict[str, bool]:
@@ -93,15 +86,7 @@ def test_migrates_a_version_1_database_and_keeps_its_rows(tmp_path: Path) -> Non
     store = SqliteStore.open(path)
     assert store.votes() == [vote(helpful=False)]
     [old] = store.questions()
-    assert old == Question(
-        at=1700000001.0,
-        team="T1",
-        channel_type="im",
-        command="ask",
-        verdict="none",
-        score=20.5,
-        text="how do I onboard a tpm",
-    )
+    assert old == asked("how do I onboard a tpm", at=1700000001.0, channel_type="im", score=20.5)
     store.add_question(asked(None, at=T0 + 10))
     assert [q.text for q in store.questions()] == ["how do I onboard a tpm", None]
     store.close()
@@ -134,11 +119,7 @@ def test_refuses_a_newer_schema(tmp_path: Path) -> None:
 
 
 def test_refuses_someone_elses_database(tmp_path: Path) -> None:
-    path = tmp_path / "other.db"
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE invoices (id INTEGER)")
-    conn.commit()
-    conn.close()
+    path = someone_elses_database(tmp_path / "other.db")
     with pytest.raises(StoreError, match="not a RoleFit"):
         SqliteStore.open(path)
     assert {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")} == {
@@ -165,11 +146,10 @@ def test_a_second_vote_by_the_same_person_replaces_the_first(tmp_path: Path) -> 
 
 def test_questions_round_trip_and_filter_by_time(tmp_path: Path) -> None:
     store = SqliteStore.open(tmp_path / "rolefit.db")
-    answered = Question(
+    answered = asked(
+        None,
         at=T0 + 10,
-        team="T1",
         channel_type="channel",
-        command="ask",
         verdict="answer",
         score=91.0,
         topic="salary",

@@ -113,17 +113,14 @@ def _replace(data: Any, path: tuple[Any, ...], value: Any) -> None:
 
 @pytest.fixture(scope="module")
 def running(
-    loop: asyncio.AbstractEventLoop, knowledge: Knowledge
+    loop: asyncio.AbstractEventLoop, loop_stub: LocalSlack, knowledge: Knowledge
 ) -> Iterator[tuple[RunningApp, Errors]]:
-    stub = LocalSlack()
-    loop.run_until_complete(stub.start())
-    app = loop.run_until_complete(RunningApp.start(stub, knowledge))
+    app = loop.run_until_complete(RunningApp.start(loop_stub, knowledge))
     errors = Errors()
     logging.getLogger().addHandler(errors)
     yield app, errors
     logging.getLogger().removeHandler(errors)
     loop.run_until_complete(app.stop())
-    loop.run_until_complete(stub.stop())
 
 
 async def _settled(app: RunningApp) -> None:

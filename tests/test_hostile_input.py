@@ -390,14 +390,13 @@ _SHAPES = st.dictionaries(st.sampled_from(_KEYS), _VALUE, max_size=8) | st.build
 
 @pytest.fixture(scope="module")
 def shapes_app(
-    loop: asyncio.AbstractEventLoop, knowledge: Knowledge
+    loop: asyncio.AbstractEventLoop, loop_stub: LocalSlack, knowledge: Knowledge
 ) -> Iterator[tuple[AsyncApp, LocalSlack]]:
-    stub = LocalSlack()
-    loop.run_until_complete(stub.start())
-    settings_ = Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=stub.api_url)
-    yield build_app(settings=settings_, services=build_services(RoleFit(knowledge))), stub
+    settings_ = Settings(
+        bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=loop_stub.api_url
+    )
+    yield build_app(settings=settings_, services=build_services(RoleFit(knowledge))), loop_stub
     loop.run_until_complete(asyncio.sleep(0.2))
-    loop.run_until_complete(stub.stop())
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ from bot.slack.dedup import MemorySeen, StoreFull
 from bot.slack.server import GATE
 from handlers.events import mention_text
 from tests.support.cli import copy_knowledge, run_rolefit
+from tests.support.databases import someone_elses_database
 from tests.support.harness import FORM, RunningApp
 
 LONG = "what is a tpm? " + "\ufdfa" * 100_000
@@ -166,11 +166,7 @@ def test_rolefit_db_accepts_plain_paths_only(value: str) -> None:
 
 def test_a_database_that_is_not_rolefits_is_left_untouched(tmp_path: Path) -> None:
     """Item 12: it was refused, but only after it had been switched to WAL."""
-    path = tmp_path / "other.db"
-    other = sqlite3.connect(path)
-    other.execute("CREATE TABLE invoices (id INTEGER)")
-    other.commit()
-    other.close()
+    path = someone_elses_database(tmp_path / "other.db")
     before = path.read_bytes()
     with pytest.raises(StoreError):
         SqliteStore.open(path)

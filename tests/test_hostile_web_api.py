@@ -21,8 +21,7 @@ from bot.slack.app import IDENTITY
 from bot.slack.inflight import InFlight, TrackingLazyListenerRunner
 from bot.slack.retries import MAX_RETRY_WAIT, retry_after
 from bot.slack.server import BOLT, INFLIGHT
-from handlers.messages import UNDELIVERED
-from tests.support.harness import RunningApp
+from tests.support.harness import RunningApp, mention_while_posts_fail
 
 ROOT = Path(__file__).resolve().parent.parent
 GUARD = 20.0
@@ -34,12 +33,7 @@ async def test_a_bad_gateway_page_still_gets_the_person_told(
 ) -> None:
     """A proxy's 502 page (not JSON) through every retry: the asker hears about it privately."""
     stub.fail_text("chat.postMessage", 502, times=3)
-    with caplog.at_level(logging.WARNING, logger="rolefit.handlers"):
-        assert await app.event(payloads.mention("what is a tpm?", ts="1700000008.000008")) == 200
-        notes = await stub.wait_for("chat.postEphemeral", timeout=10)
-    assert notes[0].params["text"] == UNDELIVERED
-    assert stub.delivered("chat.postMessage") == []
-    failures = [r for r in caplog.records if "chat.postMessage failed" in r.getMessage()]
+    _, failures = await mention_while_posts_fail(app, stub, caplog, ts="1700000008.000008")
     assert [r.getMessage() for r in failures] == ["chat.postMessage failed: http_502"]
 
 

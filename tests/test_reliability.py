@@ -26,9 +26,8 @@ from bot.local_slack.signing import BOT_TOKEN, SIGNING_SECRET, json_body
 from bot.local_slack.standin import LocalSlack
 from bot.slack.app import build_app, build_services
 from bot.slack.dedup import MemorySeen, event_key
-from handlers.messages import UNDELIVERED
 from tests.support.blockkit import check_message
-from tests.support.harness import RunningApp
+from tests.support.harness import RunningApp, mention_while_posts_fail
 
 ROOT = Path(__file__).resolve().parent.parent
 JSON = "application/json"
@@ -203,16 +202,15 @@ async def test_during_an_outage_commands_are_answered_and_people_are_told(
 ) -> None:
     """chat.postMessage fails through every retry; chat.postEphemeral still works."""
     stub.fail_http("chat.postMessage", 500, times=3)
-    with caplog.at_level(logging.WARNING, logger="rolefit.handlers"):
-        assert await app.event(payloads.mention("what is a tpm?", ts="1700000007.000007")) == 200
-        answer = await app.command("what does a pm do?")
-        check_message(answer)
-        notes = await stub.wait_for("chat.postEphemeral", timeout=10)
-    assert stub.delivered("chat.postMessage") == []
-    assert notes[0].params["text"] == UNDELIVERED
+
+    async def command() -> None:
+        check_message(await app.command("what does a pm do?"))
+
+    notes, failures = await mention_while_posts_fail(
+        app, stub, caplog, ts="1700000007.000007", meanwhile=command
+    )
     assert notes[0].params["user"] == workspace.USER
     assert notes[0].params["thread_ts"] == "1700000007.000007"
-    failures = [r for r in caplog.records if "chat.postMessage failed" in r.getMessage()]
     assert len(failures) == 1, "one failure, logged once"
     assert failures[0].ids["event_id"] and failures[0].ids["channel"] == workspace.CHANNEL
 

@@ -3,26 +3,20 @@ mode (signed requests) and in Socket Mode (interactive envelopes)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.cards.common import DECIDE_ANSWER, SHARE
-from bot.cards.replies import RoleFit
-from bot.config import Settings
 from bot.knowledge.model import Knowledge
 from bot.local_slack import payloads
-from bot.local_slack.signing import BOT_TOKEN
 from bot.local_slack.standin import LocalSlack
-from bot.slack.app import build_app, build_services
 from handlers.shortcuts import ASK, DECIDE
 from tests.support.blockkit import check_message
 from tests.support.harness import RunningApp
-from tests.support.socket_slack import SocketSlack
+from tests.support.socket_slack import SocketSlack, socket_mode_app
 
 
 def message(call: Any) -> dict[str, Any]:
@@ -82,18 +76,12 @@ async def test_an_unsigned_shortcut_is_refused(app: RunningApp, stub: LocalSlack
 async def socket_app(stub: LocalSlack, knowledge: Knowledge) -> AsyncIterator[SocketSlack]:
     server = SocketSlack()
     await server.start()
-    stub.socket_url = server.url
-    settings = Settings(bot_token=BOT_TOKEN, app_token="xapp-1-A0-0-test", api_url=stub.api_url)
-    bolt = build_app(
-        settings=settings, services=build_services(RoleFit(knowledge)), verify_requests=False
-    )
-    handler = AsyncSocketModeHandler(bolt, "xapp-1-A0-0-test")
-    await handler.connect_async()
     try:
-        await asyncio.wait_for(server.connected.wait(), 5)
-        yield server
+        async with socket_mode_app(
+            server, stub=stub, knowledge=knowledge, app_token="xapp-1-A0-0-test"
+        ) as connected:
+            yield connected
     finally:
-        await handler.close_async()
         await server.stop()
 
 

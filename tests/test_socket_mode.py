@@ -16,7 +16,7 @@ from bot.local_slack.signing import BOT_TOKEN
 from bot.local_slack.standin import LocalSlack
 from bot.slack.app import build_app, build_services
 from tests.support.blockkit import check_message
-from tests.support.socket_slack import SocketSlack, events_api, slash_command
+from tests.support.socket_slack import SocketSlack, events_api, slash_command, socket_mode_app
 
 APP_TOKEN = "xapp-1-A0ROLEFIT-0000-test"
 
@@ -34,18 +34,10 @@ async def connected(
     stub: LocalSlack, socket_slack: SocketSlack, knowledge: Knowledge
 ) -> AsyncIterator[SocketSlack]:
     """The real app connected in Socket Mode to the local websocket server."""
-    stub.socket_url = socket_slack.url
-    settings = Settings(bot_token=BOT_TOKEN, app_token=APP_TOKEN, api_url=stub.api_url)
-    bolt = build_app(
-        settings=settings, services=build_services(RoleFit(knowledge)), verify_requests=False
-    )
-    handler = AsyncSocketModeHandler(bolt, APP_TOKEN)
-    await handler.connect_async()
-    try:
-        await asyncio.wait_for(socket_slack.connected.wait(), 5)
-        yield socket_slack
-    finally:
-        await handler.close_async()
+    async with socket_mode_app(
+        socket_slack, stub=stub, knowledge=knowledge, app_token=APP_TOKEN
+    ) as connected:
+        yield connected
 
 
 async def test_mention_and_command_over_socket_mode(

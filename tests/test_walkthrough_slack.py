@@ -34,6 +34,8 @@ from tests.support.walkthrough_paths import ALL_PM, ALL_TPM, BOTH_STRONG, PM_NOW
 
 STARTER = f"<@{USER}> is working out whether to hire a PM or a TPM"
 MENTION_TS = "1700000100.000100"
+Started = tuple[Call, Call]
+"""The `started` fixture: the starter message and the first question."""
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -185,15 +187,36 @@ async def start_from_command(app: RunningApp, stub: LocalSlack) -> tuple[Call, C
     return starter, first
 
 
+@pytest.fixture
+def walkthrough(knowledge: Knowledge) -> Walkthrough:
+    return knowledge.walkthrough
+
+
+@pytest.fixture
+async def started(app: RunningApp, stub: LocalSlack) -> Started:
+    """`/rolefit decide` in CHANNEL, posts numbered: the starter message and the first question."""
+    number_posts(stub)
+    return await start_from_command(app, stub)
+
+
+async def other_user_answers(app: RunningApp, first: Call, **click: Any) -> None:
+    """OTHER_USER clicks the first option of someone else's first question."""
+    await app.click(
+        by_action(first.blocks, f"{DECIDE_ANSWER}.0"),
+        user=OTHER_USER,
+        channel=CHANNEL,
+        message=message_of(first),
+        **click,
+    )
+
+
 # --- whole walkthroughs -------------------------------------------------------------------------
 
 
 async def test_decide_command_runs_in_a_channel_thread_to_a_tpm_verdict(
-    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, walkthrough: Walkthrough, started: Started
 ) -> None:
-    walkthrough = knowledge.walkthrough
-    number_posts(stub)
-    starter, first = await start_from_command(app, stub)
+    starter, first = started
     assert starter.params["channel"] == CHANNEL
     assert "thread_ts" not in starter.params
     assert starter.params["text"] == STARTER
@@ -221,9 +244,8 @@ async def test_decide_command_runs_in_a_channel_thread_to_a_tpm_verdict(
 
 
 async def test_a_mention_runs_in_the_mention_thread_to_a_pm_verdict(
-    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, walkthrough: Walkthrough
 ) -> None:
-    walkthrough = knowledge.walkthrough
     number_posts(stub)
     await app.event(payloads.mention("help me decide", ts=MENTION_TS))
     starter, first = await stub.wait_for("chat.postMessage", 2)
@@ -243,9 +265,8 @@ async def test_a_mention_runs_in_the_mention_thread_to_a_pm_verdict(
 
 
 async def test_a_dm_runs_in_the_dm_to_both_and_starts_over_below_the_result(
-    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, walkthrough: Walkthrough
 ) -> None:
-    walkthrough = knowledge.walkthrough
     number_posts(stub)
     await app.event(payloads.dm("should we hire a pm or a tpm"))
     (first,) = await stub.wait_for("chat.postMessage", 1)
@@ -277,9 +298,8 @@ async def test_a_dm_runs_in_the_dm_to_both_and_starts_over_below_the_result(
 
 
 async def test_the_app_home_button_runs_it_in_the_dm_with_the_program_note(
-    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge, walkthrough: Walkthrough
 ) -> None:
-    walkthrough = knowledge.walkthrough
     number_posts(stub)
     home = home_view(topics=list(knowledge.topics()))
     await app.click(find_button(home["blocks"], action_prefix=DECIDE_START), home=True)
@@ -300,12 +320,10 @@ async def test_the_app_home_button_runs_it_in_the_dm_with_the_program_note(
 
 
 async def test_back_turns_the_question_into_the_previous_one(
-    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, walkthrough: Walkthrough, started: Started
 ) -> None:
-    walkthrough = knowledge.walkthrough
     q1, q2 = walkthrough.questions[0], walkthrough.questions[1]
-    number_posts(stub)
-    starter, first = await start_from_command(app, stub)
+    starter, first = started
     assert DECIDE_BACK not in [b["action_id"] for b in buttons(first.blocks)]
     second = await answer(app, stub, walkthrough, first, q1.options[0].id, channel=CHANNEL)
     third = await answer(app, stub, walkthrough, second, q2.options[1].id, channel=CHANNEL)
@@ -339,11 +357,9 @@ async def test_back_turns_the_question_into_the_previous_one(
 
 
 async def test_start_over_turns_the_question_back_into_the_first(
-    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, walkthrough: Walkthrough, started: Started
 ) -> None:
-    walkthrough = knowledge.walkthrough
-    number_posts(stub)
-    _, first = await start_from_command(app, stub)
+    _, first = started
     second = await answer(app, stub, walkthrough, first, ALL_TPM[0], channel=CHANNEL)
     third = await answer(app, stub, walkthrough, second, ALL_TPM[1], channel=CHANNEL)
 
@@ -364,18 +380,11 @@ async def test_start_over_turns_the_question_back_into_the_first(
 
 
 async def test_someone_else_gets_a_private_note_and_can_start_their_own(
-    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, walkthrough: Walkthrough, started: Started
 ) -> None:
-    walkthrough = knowledge.walkthrough
-    number_posts(stub)
-    _, first = await start_from_command(app, stub)
+    _, first = started
 
-    await app.click(
-        by_action(first.blocks, f"{DECIDE_ANSWER}.0"),
-        user=OTHER_USER,
-        channel=CHANNEL,
-        message=message_of(first),
-    )
+    await other_user_answers(app, first)
     await stub.wait_for("response_url", 2)
     (note,) = other_notes(stub)
     assert note.params["_name"] == "click"
@@ -401,17 +410,10 @@ async def test_someone_else_gets_a_private_note_and_can_start_their_own(
 
 
 async def test_without_a_response_url_the_note_goes_by_post_ephemeral_in_the_thread(
-    app: RunningApp, stub: LocalSlack
+    app: RunningApp, stub: LocalSlack, started: Started
 ) -> None:
-    number_posts(stub)
-    starter, first = await start_from_command(app, stub)
-    await app.click(
-        by_action(first.blocks, f"{DECIDE_ANSWER}.0"),
-        user=OTHER_USER,
-        channel=CHANNEL,
-        message=message_of(first),
-        response_url="",
-    )
+    starter, first = started
+    await other_user_answers(app, first, response_url="")
     (note,) = await stub.wait_for("chat.postEphemeral", 1)
     assert note.params["channel"] == CHANNEL
     assert note.params["user"] == OTHER_USER
@@ -438,12 +440,12 @@ TAMPERED = {
 
 
 async def test_stale_or_tampered_buttons_get_an_out_of_date_note(
-    app: RunningApp, stub: LocalSlack, knowledge: Knowledge, caplog: pytest.LogCaptureFixture
+    app: RunningApp, stub: LocalSlack, walkthrough: Walkthrough, caplog: pytest.LogCaptureFixture
 ) -> None:
     """One app for every case, to keep this fast; each click has its own response_url."""
     caplog.set_level(logging.INFO)
     for number, (case, (action_id, template)) in enumerate(TAMPERED.items(), start=1):
-        value = template.replace("{fp}", knowledge.walkthrough.fingerprint)
+        value = template.replace("{fp}", walkthrough.fingerprint)
         button = {
             "action_id": action_id,
             "value": value,
@@ -474,9 +476,8 @@ async def test_stale_or_tampered_buttons_get_an_out_of_date_note(
 
 
 async def test_not_in_channel_moves_a_command_to_the_dm_and_says_so(
-    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, walkthrough: Walkthrough
 ) -> None:
-    walkthrough = knowledge.walkthrough
     stub.fail("chat.postMessage", "not_in_channel", times=1)
     number_posts(stub)
     await decide_in_thread(app)
@@ -533,12 +534,12 @@ async def test_another_failure_to_post_is_reported_not_moved(
 
 
 async def test_a_failed_record_update_still_shows_the_next_question(
-    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, walkthrough: Walkthrough
 ) -> None:
     number_posts(stub)
     stub.fail("chat.update", "cant_update_message", times=1)
     _, first = await start_from_command(app, stub)
-    second = await answer(app, stub, knowledge.walkthrough, first, ALL_PM[0], channel=CHANNEL)
+    second = await answer(app, stub, walkthrough, first, ALL_PM[0], channel=CHANNEL)
     assert "Question 2 of" in text_of(second)
 
 
@@ -562,7 +563,7 @@ async def test_a_failed_record_update_still_shows_the_next_question(
 async def test_the_decide_button_on_a_card_in_a_channel(
     app: RunningApp,
     stub: LocalSlack,
-    knowledge: Knowledge,
+    walkthrough: Walkthrough,
     message: dict[str, Any],
     ephemeral: bool,
     starter_thread: str | None,
@@ -578,14 +579,12 @@ async def test_the_decide_button_on_a_card_in_a_channel(
     assert starter.params.get("thread_ts") == starter_thread
     expected = starter.params["_ts"] if question_thread == "starter" else question_thread
     assert first.params["thread_ts"] == expected
-    assert state_on(first, knowledge.walkthrough) == State(
-        USER, (), knowledge.walkthrough.fingerprint, IN_CHANNEL
-    )
+    assert state_on(first, walkthrough) == State(USER, (), walkthrough.fingerprint, IN_CHANNEL)
     check_everything_sent(stub)
 
 
 async def test_the_decide_button_on_a_card_in_the_dm(
-    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, walkthrough: Walkthrough
 ) -> None:
     number_posts(stub)
     card = {"ts": "1700000700.000100", "text": "card", "blocks": help_card().blocks}
@@ -595,7 +594,7 @@ async def test_the_decide_button_on_a_card_in_the_dm(
     assert first.params["channel"] == DM
     assert "thread_ts" not in first.params
     assert "Question 1 of" in text_of(first)
-    assert state_on(first, knowledge.walkthrough).extra == IN_DM
+    assert state_on(first, walkthrough).extra == IN_DM
     await stub.settle()
     assert len(stub.of("chat.postMessage")) == 1, "no starter message in a DM"
 
@@ -604,11 +603,9 @@ async def test_the_decide_button_on_a_card_in_the_dm(
 
 
 async def test_share_posts_a_summary_to_the_channel_itself(
-    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, walkthrough: Walkthrough, started: Started
 ) -> None:
-    walkthrough = knowledge.walkthrough
-    number_posts(stub)
-    starter, first = await start_from_command(app, stub)
+    starter, first = started
     _, result = await walk(app, stub, walkthrough, first, ALL_TPM, channel=CHANNEL)
     share = by_action(result.blocks, DECIDE_SHARE)
     posted, updated = len(stub.of("chat.postMessage")), len(stub.of("chat.update"))
@@ -634,11 +631,13 @@ async def test_share_posts_a_summary_to_the_channel_itself(
 
 
 async def test_another_process_takes_the_next_click(
-    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
+    app: RunningApp,
+    stub: LocalSlack,
+    knowledge: Knowledge,
+    walkthrough: Walkthrough,
+    started: Started,
 ) -> None:
-    walkthrough = knowledge.walkthrough
-    number_posts(stub)
-    _, first = await start_from_command(app, stub)
+    _, first = started
     other = await RunningApp.start(stub, knowledge)
     try:
         second = await answer(other, stub, walkthrough, first, ALL_TPM[0], channel=CHANNEL)
@@ -649,11 +648,9 @@ async def test_another_process_takes_the_next_click(
 
 
 async def test_a_double_click_on_an_option_acts_once(
-    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
+    app: RunningApp, stub: LocalSlack, walkthrough: Walkthrough, started: Started
 ) -> None:
-    walkthrough = knowledge.walkthrough
-    number_posts(stub)
-    _, first = await start_from_command(app, stub)
+    _, first = started
     option = by_action(first.blocks, f"{DECIDE_ANSWER}.0")
     first_click = await app.click(option, channel=CHANNEL, message=message_of(first))
     second_click = await app.click(option, channel=CHANNEL, message=message_of(first))

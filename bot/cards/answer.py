@@ -5,24 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.answers.matcher import MatchResult
+from bot.cards import common as ui
 from bot.cards import refs
-from bot.cards.common import (
-    HELPFUL,
-    NOT_HELPFUL,
-    OPEN_ALSO,
-    SHARE,
-    Block,
-    Card,
-    Surface,
-    actions,
-    button,
-    context,
-    decide_button,
-    divider,
-    header,
-    open_button,
-    section,
-)
+from bot.cards.common import Block, Card, Surface
 from bot.cards.experts import ask_block, ask_value
 from bot.cards.mrkdwn import quote_user_text, user_mention
 from bot.cards.topics import TOPIC_LABELS
@@ -43,11 +28,11 @@ TRUNCATED_NOTE = ":scissors: That was a long question, so I only read its first 
 
 
 def share_button(ref: str) -> Block:
-    return button("Share in channel", action_id=SHARE, value=ref)
+    return ui.button("Share in channel", action_id=ui.SHARE, value=ref)
 
 
 def shared_by_line(user_id: str) -> Block:
-    return context(f":mega: Shared by {user_mention(user_id)}")
+    return ui.context(f":mega: Shared by {user_mention(user_id)}")
 
 
 def answer_card(
@@ -64,42 +49,42 @@ def answer_card(
 ) -> Card:
     """`also_asked`: entries for the message's other questions (buttons); `offer_decide`: the
     question asks which role to hire, so the walkthrough is offered."""
-    blocks: list[Block] = [header(entry.question), section(entry.answer)]
+    blocks: list[Block] = [ui.header(entry.question), ui.section(entry.answer)]
     notes: list[str] = []
     if question is not None:
         notes.append(f"You asked {quote_user_text(question)}")
     if truncated:
         notes.append(TRUNCATED_NOTE)
     if notes:
-        blocks.append(context(*notes))
+        blocks.append(ui.context(*notes))
     program = _program_entry(knowledge) if bare_tpm else None
     if program is not None and "program manager" not in entry.answer.lower():
         blocks.append(
-            section(
+            ui.section(
                 ":information_source: Here *TPM* means Technical _Product_ Manager. "
                 "Some companies use it for Technical _Program_ Manager, a different role.",
-                accessory=button(
-                    "Program Manager?", action_id=OPEN_ALSO, value=refs.entry(program.id)
+                accessory=ui.button(
+                    "Program Manager?", action_id=ui.OPEN_ALSO, value=refs.entry(program.id)
                 ),
             )
         )
     source = f":books: RoleFit knowledge · {TOPIC_LABELS.get(entry.topic, entry.topic)}"
     reviewed = reviewed_label(entry)
-    blocks.append(context(f"{source} · {reviewed}" if reviewed else source))
+    blocks.append(ui.context(f"{source} · {reviewed}" if reviewed else source))
     if shared_by is not None:
         blocks.append(shared_by_line(shared_by))
     buttons: list[Block] = []
     if surface is Surface.PRIVATE:
         buttons.append(share_button(refs.entry(entry.id)))
-    buttons.append(button(":thumbsup: Helpful", action_id=HELPFUL, value=entry.id))
-    buttons.append(button(":thumbsdown: Not helpful", action_id=NOT_HELPFUL, value=entry.id))
-    blocks.append(actions(*buttons, block_id=f"feedback.{entry.id}"))
+    buttons.append(ui.button(":thumbsup: Helpful", action_id=ui.HELPFUL, value=entry.id))
+    buttons.append(ui.button(":thumbsdown: Not helpful", action_id=ui.NOT_HELPFUL, value=entry.id))
+    blocks.append(ui.actions(*buttons, block_id=f"feedback.{entry.id}"))
     if also_asked:
-        blocks.append(context("*You also asked*"))
+        blocks.append(ui.context("*You also asked*"))
         blocks.append(
-            actions(
+            ui.actions(
                 *(
-                    open_button(e.question, refs.entry(e.id), index=10 + i)
+                    ui.open_button(e.question, refs.entry(e.id), index=10 + i)
                     for i, e in enumerate(also_asked[:3])
                 ),
                 block_id="also_asked",
@@ -107,39 +92,41 @@ def answer_card(
         )
     if offer_decide:
         blocks.append(
-            section(
+            ui.section(
                 ":compass: Not sure which role your team needs? The walkthrough asks a few "
                 "questions and recommends PM, TPM or both.",
-                accessory=decide_button("Help me decide"),
+                accessory=ui.decide_button("Help me decide"),
             )
         )
     related = [knowledge.by_id[r] for r in entry.related if r in knowledge.by_id][:5]
     if related:
-        blocks.append(context("*Related questions*"))
+        blocks.append(ui.context("*Related questions*"))
         blocks.append(
-            actions(
-                *(open_button(r.question, refs.entry(r.id), index=i) for i, r in enumerate(related))
+            ui.actions(
+                *(
+                    ui.open_button(r.question, refs.entry(r.id), index=i)
+                    for i, r in enumerate(related)
+                )
             )
         )
     return Card(text=f"{entry.question}\n{entry.answer}", blocks=blocks)
 
 
-def voted_card(
-    card: Card, *, entry_id: str, helpful: bool, offer: Sequence[Block] = ()
-) -> Card:
+def voted_card(card: Card, *, entry_id: str, helpful: bool, offer: Sequence[Block] = ()) -> Card:
     """A private answer card after its reader voted: the vote buttons become a line saying how
-    they voted, with a button to change it (and `offer`, such as asking a person, below it);
+    they voted, with a ui.button to change it (and `offer`, such as asking a person, below it);
     everything else stays as it was."""
     block_id = f"feedback.{entry_id}"
     if helpful:
         line = ":thumbsup: You found this helpful. Thanks!"
-        change = button(":thumbsdown: Change to not helpful", action_id=NOT_HELPFUL, value=entry_id)
+        change = ui.button(
+            ":thumbsdown: Change to not helpful", action_id=ui.NOT_HELPFUL, value=entry_id
+        )
     else:
         line = (
-            ":thumbsdown: You found this not helpful. "
-            "The people who keep my knowledge will see it."
+            ":thumbsdown: You found this not helpful. The people who keep my knowledge will see it."
         )
-        change = button(":thumbsup: Change to helpful", action_id=HELPFUL, value=entry_id)
+        change = ui.button(":thumbsup: Change to helpful", action_id=ui.HELPFUL, value=entry_id)
     blocks: list[Block] = []
     for block in card.blocks:
         if block.get("block_id") != block_id:
@@ -148,9 +135,9 @@ def voted_card(
         kept = [
             element
             for element in block["elements"]
-            if not str(element.get("action_id", "")).startswith((HELPFUL, NOT_HELPFUL))
+            if not str(element.get("action_id", "")).startswith((ui.HELPFUL, ui.NOT_HELPFUL))
         ]
-        blocks.extend([context(line), actions(*kept, change, block_id=block_id), *offer])
+        blocks.extend([ui.context(line), ui.actions(*kept, change, block_id=block_id), *offer])
     return Card(text=card.text, blocks=blocks)
 
 
@@ -164,24 +151,24 @@ def suggest_card(
 ) -> Card:
     choices = [c.entry for c in (result.best, *result.alternatives) if c is not None]
     blocks: list[Block] = [
-        section(
+        ui.section(
             f":thinking_face: I'm not sure I understood {quote_user_text(result.question)}. "
             "Did you mean one of these?"
         ),
-        actions(
+        ui.actions(
             *(
-                open_button(entry.question, refs.entry(entry.id), index=i)
+                ui.open_button(entry.question, refs.entry(entry.id), index=i)
                 for i, entry in enumerate(choices)
             )
         ),
-        context(
+        ui.context(
             *([TRUNCATED_NOTE] if result.truncated else []),
             "None of these? Try rewording, or type `/rolefit topics` to browse.",
         ),
         *([ask_block(ask_value(result.question))] if ask_person else []),
     ]
     if offer_decide:
-        blocks.append(actions(decide_button("Help me decide: PM or TPM?")))
+        blocks.append(ui.actions(ui.decide_button("Help me decide: PM or TPM?")))
     text = "Did you mean: " + "; ".join(e.question for e in choices)
     return Card(text=text, blocks=blocks)
 
@@ -201,13 +188,9 @@ def greeting_card(*, thanks: bool) -> Card:
         "Managers: what they do, how they differ, and when to hire which."
     )
     blocks: list[Block] = [
-        section(opening),
-        context("Try `what does a tpm do?`, `do startups need a tpm?` or `compare`."),
-        actions(
-            decide_button("Help me decide: PM or TPM?"),
-            open_button("Compare PM vs TPM", refs.compare(), index=0),
-            open_button("Browse all topics", refs.TOPICS, index=1),
-        ),
+        ui.section(opening),
+        ui.context("Try `what does a tpm do?`, `do startups need a tpm?` or `compare`."),
+        ui.ways_on("Browse all topics", refs.TOPICS, decide="Help me decide: PM or TPM?"),
     ]
     return Card(text=opening, blocks=blocks)
 
@@ -235,21 +218,17 @@ def no_match_card(
         else f":shrug: I don't know that one: {quote_user_text(question)}\n"
     )
     blocks: list[Block] = [
-        section(opening + COVERS),
-        *([context(TRUNCATED_NOTE)] if truncated else []),
-        divider(),
-        section("*Closest I have:*" if closest else "*People often ask:*"),
-        actions(
+        ui.section(opening + COVERS),
+        *([ui.context(TRUNCATED_NOTE)] if truncated else []),
+        ui.divider(),
+        ui.section("*Closest I have:*" if closest else "*People often ask:*"),
+        ui.actions(
             *(
-                open_button(entry.question, refs.entry(entry.id), index=i)
+                ui.open_button(entry.question, refs.entry(entry.id), index=i)
                 for i, entry in enumerate(suggestions)
             )
         ),
-        actions(
-            decide_button("Help me decide: PM or TPM?"),
-            open_button("Compare PM vs TPM", refs.compare(), index=0),
-            open_button("Browse all topics", refs.TOPICS, index=1),
-        ),
+        ui.ways_on("Browse all topics", refs.TOPICS, decide="Help me decide: PM or TPM?"),
         *([ask_block(ask_value(question))] if ask_person else []),
     ]
     return Card(

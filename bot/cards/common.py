@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from bot.cards import refs
 from bot.cards.mrkdwn import shorten
 
 Block = dict[str, Any]
@@ -109,3 +110,12 @@ def open_button(text: str, ref: str, *, index: int, style: str | None = None) ->
 
 def decide_button(text: str = "Help me decide") -> Block:
     return button(text, action_id=DECIDE_START, value="start", style="primary")
+
+
+def ways_on(more: str, more_ref: str, *, decide: str = "Help me decide") -> Block:
+    """The row under the help and greeting cards: decide, compare PM vs TPM, and one more card."""
+    return actions(
+        decide_button(decide),
+        open_button("Compare PM vs TPM", refs.compare(), index=0),
+        open_button(more, more_ref, index=1),
+    )

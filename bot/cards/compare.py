@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
+from bot.cards import common as ui
 from bot.cards import refs
 from bot.cards.answer import share_button, shared_by_line
-from bot.cards.common import (
-    Block,
-    Card,
-    Surface,
-    actions,
-    context,
-    decide_button,
-    fields,
-    header,
-    open_button,
-    section,
-)
+from bot.cards.common import Block, Card, Surface
 from bot.cards.mrkdwn import quote_user_text
 from bot.knowledge.model import ComparisonArea, Knowledge
 
@@ -29,9 +19,9 @@ def _area_buttons(knowledge: Knowledge, *, skip: str | None = None) -> list[Bloc
     rows: list[Block] = []
     for start in range(0, len(areas), 5):
         rows.append(
-            actions(
+            ui.actions(
                 *(
-                    open_button(a.name, refs.compare(a.id), index=start + i)
+                    ui.open_button(a.name, refs.compare(a.id), index=start + i)
                     for i, a in enumerate(areas[start : start + 5])
                 )
             )
@@ -44,9 +34,9 @@ def _footer(ref: str, surface: Surface, shared_by: str | None) -> list[Block]:
     if shared_by is not None:
         blocks.append(shared_by_line(shared_by))
     if surface is Surface.PRIVATE:
-        blocks.append(actions(share_button(ref), decide_button()))
+        blocks.append(ui.actions(share_button(ref), ui.decide_button()))
     else:
-        blocks.append(actions(decide_button()))
+        blocks.append(ui.actions(ui.decide_button()))
     return blocks
 
 
@@ -62,14 +52,14 @@ def compare_card(knowledge: Knowledge, *, surface: Surface, shared_by: str | Non
         "rows": rows,
     }
     blocks: list[Block] = [
-        header("PM vs TPM, side by side"),
-        section(
+        ui.header("PM vs TPM, side by side"),
+        ui.section(
             "A *Product Manager* owns the outcome: customer value, business impact, the roadmap. "
             "A *Technical Product Manager* owns technical feasibility and execution depth. "
             "Here is how that plays out in eight areas."
         ),
         table,
-        context("Pick an area for the details:"),
+        ui.context("Pick an area for the details:"),
         *_area_buttons(knowledge),
         *_footer(refs.compare(), surface, shared_by),
     ]
@@ -87,20 +77,23 @@ def area_card(
     shared_by: str | None = None,
 ) -> Card:
     blocks: list[Block] = [
-        header(f"PM vs TPM: {area.name}"),
-        fields([f"*Product Manager*\n{area.pm}", f"*Technical Product Manager*\n{area.tpm}"]),
-        section(area.detail),
+        ui.header(f"PM vs TPM: {area.name}"),
+        ui.fields([f"*Product Manager*\n{area.pm}", f"*Technical Product Manager*\n{area.tpm}"]),
+        ui.section(area.detail),
     ]
     related = [knowledge.by_id[i] for i in area.faq if i in knowledge.by_id][:5]
     if related:
         blocks.append(
-            actions(
-                *(open_button(e.question, refs.entry(e.id), index=i) for i, e in enumerate(related))
+            ui.actions(
+                *(
+                    ui.open_button(e.question, refs.entry(e.id), index=i)
+                    for i, e in enumerate(related)
+                )
             )
         )
-    blocks.append(context("Other areas:"))
+    blocks.append(ui.context("Other areas:"))
     blocks.extend(_area_buttons(knowledge, skip=area.id))
-    blocks.append(actions(open_button("Full comparison", refs.compare(), index=0)))
+    blocks.append(ui.actions(ui.open_button("Full comparison", refs.compare(), index=0)))
     blocks.extend(_footer(refs.compare(area.id), surface, shared_by))
     text = f"PM vs TPM, {area.name}. PM: {area.pm}. TPM: {area.tpm}."
     return Card(text=text, blocks=blocks)
@@ -114,7 +107,9 @@ def area_names(knowledge: Knowledge) -> list[str]:
 def unknown_area_card(name: str, *, knowledge: Knowledge) -> Card:
     names = ", ".join(f"`{n}`" for n in area_names(knowledge))
     blocks: list[Block] = [
-        section(f"I can't compare {quote_user_text(name, limit=60)}. The areas I know: {names}."),
+        ui.section(
+            f"I can't compare {quote_user_text(name, limit=60)}. The areas I know: {names}."
+        ),
         *_area_buttons(knowledge),
     ]
     return Card(text=f"Unknown comparison area. Try one of: {names}", blocks=blocks)

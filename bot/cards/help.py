@@ -5,18 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.cards import common as ui
 from bot.cards import refs
-from bot.cards.common import (
-    Block,
-    Card,
-    actions,
-    context,
-    decide_button,
-    divider,
-    header,
-    open_button,
-    section,
-)
+from bot.cards.common import Block, Card
 from bot.cards.topics import TOPIC_LABELS, topic_buttons
 
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -56,24 +47,20 @@ def help_card(*, areas: Sequence[str] = ()) -> Card:
     if areas:
         lines += "\nAreas: " + ", ".join(f"`{a}`" for a in areas)
     blocks: list[Block] = [
-        header("RoleFit: do you need a PM or a TPM?"),
-        section(
+        ui.header("RoleFit: do you need a PM or a TPM?"),
+        ui.section(
             "I answer questions about *Product Managers* and *Technical Product Managers* "
             "and can walk you through the hiring decision."
         ),
-        section(lines),
-        context(
+        ui.section(lines),
+        ui.context(
             ":lock: Only you see my `/rolefit` replies; *Share in channel* shows one to everyone."
         ),
-        context(
+        ui.context(
             ":speech_balloon: Also: mention me in a channel (`@RoleFit <question>`) and I answer "
             "in a thread everyone sees (`@RoleFit decide` too), or send me a DM."
         ),
-        actions(
-            decide_button(),
-            open_button("Compare PM vs TPM", refs.compare(), index=0),
-            open_button("Browse topics", refs.TOPICS, index=1),
-        ),
+        ui.ways_on("Browse topics", refs.TOPICS),
     ]
     text = "RoleFit help: " + "; ".join(cmd for cmd, _ in COMMANDS)
     return Card(text=text, blocks=blocks)
@@ -81,16 +68,12 @@ def help_card(*, areas: Sequence[str] = ()) -> Card:
 
 def short_help_card() -> Card:
     blocks: list[Block] = [
-        section(
+        ui.section(
             ":wave: Ask me about Product Managers vs Technical Product Managers, e.g. "
             "`@RoleFit do startups need a tpm?`, or say `decide` and I'll walk you through "
             "the hiring decision."
         ),
-        actions(
-            decide_button(),
-            open_button("Compare PM vs TPM", refs.compare(), index=0),
-            open_button("All commands", refs.HELP, index=1),
-        ),
+        ui.ways_on("All commands", refs.HELP),
     ]
     return Card(text="Ask me about PMs vs TPMs, or say `decide`.", blocks=blocks)
 
@@ -99,29 +82,29 @@ def home_view(*, topics: list[str], extra_blocks: list[Block] | None = None) -> 
     """The App Home tab; `extra_blocks` lets other features add a section without editing this."""
     present = [t for t in TOPIC_LABELS if t in topics]
     blocks: list[Block] = [
-        header("RoleFit: PM or TPM?"),
-        section(
+        ui.header("RoleFit: PM or TPM?"),
+        ui.section(
             "I help teams decide whether they need a *Product Manager*, a *Technical Product "
             "Manager*, or both. Ask me anything, compare the roles, or let me walk you through "
             "the hiring decision."
         ),
-        actions(
-            decide_button("Start the hiring walkthrough"),
-            open_button("Compare PM vs TPM", refs.compare(), index=0),
-            open_button("PM profile", refs.profile("pm"), index=1),
-            open_button("TPM profile", refs.profile("tpm"), index=2),
+        ui.actions(
+            ui.decide_button("Start the hiring walkthrough"),
+            ui.open_button("Compare PM vs TPM", refs.compare(), index=0),
+            ui.open_button("PM profile", refs.profile("pm"), index=1),
+            ui.open_button("TPM profile", refs.profile("tpm"), index=2),
         ),
-        divider(),
-        section(
+        ui.divider(),
+        ui.section(
             "*Try asking*\n"
             + "\n".join(f"• `/rolefit {q}`" for q in EXAMPLES)
             + "\nor mention me in a channel, or message me here in the Messages tab."
         ),
-        divider(),
-        section("*Browse by topic*"),
+        ui.divider(),
+        ui.section("*Browse by topic*"),
         *topic_buttons(present),
-        context("Answers open in your DM with me."),
+        ui.context("Answers open in your DM with me."),
     ]
     if extra_blocks:
-        blocks.extend([divider(), *extra_blocks])
+        blocks.extend([ui.divider(), *extra_blocks])
     return {"type": "home", "blocks": blocks[:100]}

@@ -4,9 +4,12 @@ stand-in, driven by signed requests."""
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
+import pytest
 from aiohttp import web
 
 from bot.cards.replies import RoleFit
@@ -24,9 +27,10 @@ from bot.local_slack.signing import (
     payload_body,
     signed_headers,
 )
-from bot.local_slack.standin import LocalSlack, serve_local
+from bot.local_slack.standin import Call, LocalSlack, serve_local
 from bot.slack.app import build_http_app, build_services
 from bot.slack.services import Services
+from handlers.messages import UNDELIVERED
 
 
 class RunningApp:
@@ -139,3 +143,23 @@ async def refuses(server: LocalServer) -> bool:
             return resp.status == 503
     except aiohttp.ClientError:
         return True
+
+
+async def mention_while_posts_fail(
+    app: RunningApp,
+    stub: LocalSlack,
+    caplog: pytest.LogCaptureFixture,
+    *,
+    ts: str,
+    meanwhile: Callable[[], Awaitable[None]] | None = None,
+) -> tuple[list[Call], list[logging.LogRecord]]:
+    """Mention RoleFit while `stub` fails every chat.postMessage (set up by the caller), and wait
+    for the private note that tells the asker; the notes, and the warnings about the failure."""
+    with caplog.at_level(logging.WARNING, logger="rolefit.handlers"):
+        assert await app.event(payloads.mention("what is a tpm?", ts=ts)) == 200
+        if meanwhile is not None:
+            await meanwhile()
+        notes = await stub.wait_for("chat.postEphemeral", timeout=10)
+    assert notes[0].params["text"] == UNDELIVERED
+    assert stub.delivered("chat.postMessage") == []
+    return notes, [r for r in caplog.records if "chat.postMessage failed" in r.getMessage()]

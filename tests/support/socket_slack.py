@@ -5,12 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from aiohttp import WSMsgType, web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
+from bot.cards.replies import RoleFit
+from bot.config import Settings
+from bot.knowledge.model import Knowledge
 from bot.local_slack import payloads
-from bot.local_slack.standin import serve_local
+from bot.local_slack.signing import BOT_TOKEN
+from bot.local_slack.standin import LocalSlack, serve_local
+from bot.slack.app import build_app, build_services
 
 
 def events_api(
@@ -82,3 +90,22 @@ class SocketSlack:
 
         await asyncio.wait_for(wait(), timeout)
         return self.acks[envelope_id]
+
+
+@asynccontextmanager
+async def socket_mode_app(
+    server: SocketSlack, *, stub: LocalSlack, knowledge: Knowledge, app_token: str
+) -> AsyncIterator[SocketSlack]:
+    """The real app connected in Socket Mode to `server` (its Web API calls go to `stub`)."""
+    stub.socket_url = server.url
+    settings = Settings(bot_token=BOT_TOKEN, app_token=app_token, api_url=stub.api_url)
+    bolt = build_app(
+        settings=settings, services=build_services(RoleFit(knowledge)), verify_requests=False
+    )
+    handler = AsyncSocketModeHandler(bolt, app_token)
+    await handler.connect_async()
+    try:
+        await asyncio.wait_for(server.connected.wait(), 5)
+        yield server
+    finally:
+        await handler.close_async()
