@@ -30,7 +30,7 @@ bench: $(STAMP)
 
 # Answer quality on our own set and the real-question dev set (../shared/eval) -> docs/eval.md
 eval: $(STAMP)
-	$(BIN)/python -m bot.answers.evaluation
+	$(BIN)/python -m bench.evaluation
 
 clean:
 	rm -rf $(VENV) build *.egg-info

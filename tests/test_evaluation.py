@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.answers.evaluation import (
+from bench.evaluation import (
     Outcome,
     Question,
     Run,

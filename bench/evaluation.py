@@ -25,7 +25,7 @@ import yaml
 from bot.cards.common import Surface
 from bot.cards.replies import RoleFit
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 OWN_SET = ROOT / "tests" / "eval" / "questions.yml"
 DEV_SET_NAME = Path("shared") / "eval" / "dev-questions.yml"
 NONE = "none"
@@ -279,7 +279,7 @@ def report(runs: Sequence[tuple[Run, bool]]) -> str:
     lines = [
         "# Answer quality",
         "",
-        "Written by `make eval` (`python -m bot.answers.evaluation`). Each question is asked as "
+        "Written by `make eval` (`python -m bench.evaluation`). Each question is asked as "
         "`rolefit ask --format json -` asks it. *Useful*: answered from an accepted topic, or an "
         'accepted topic among the first three "did you mean" choices. *Right*: answered from an '
         "accepted topic. *Confidently wrong*: answered from a topic not accepted (over all "
