@@ -100,6 +100,10 @@ ANCHORS = frozenset(
 )
 
 
+_Solo = tuple[dict[str, float], set[str], list[tuple[int, float]]]
+"""One asking sentence matched on its own: its words, its asking words, its ranking."""
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     entry: FaqEntry
@@ -312,8 +316,9 @@ class Matcher:
         if not query:
             return MatchResult(question, "none", None, (), truncated)
         ranked = self._ranked(query)
-        if focus.several and ranked:
-            lead = self._lead(focus, ranked[0][1])
+        solo = self._solo(focus) if focus.several else []
+        if solo and ranked:
+            lead = self._lead(solo, ranked[0][1])
             if lead is not None:
                 query, focal, ranked = lead
         role = _asked_role(focal)
@@ -347,21 +352,26 @@ class Matcher:
             verdict = "suggest"  # a question about one role is not answered by a comparison
         if verdict == "suggest":
             alternatives = _varied(best, alternatives, self.entries, ranked, floor)
-        others = self._others(focus, best) if focus.several else ()
+        others = self._others(solo, best) if solo else ()
         return MatchResult(question, verdict, best, tuple(alternatives), truncated, others)
 
-    def _lead(
-        self, focus: Focus, combined: float
-    ) -> tuple[dict[str, float], set[str], list[tuple[int, float]]] | None:
-        """The first asking sentence that an entry answers clearly on its own (`LEAD_AT`) and
-        better than the whole message: its words, asking words and ranking. A message that asks
-        "What do PMs do? And what is 'product' in the title?" is answered for its first
-        question rather than for the blend of both."""
+    def _solo(self, focus: Focus) -> list[_Solo]:
+        """Each asking sentence of a message matched on its own (the first few): for `_lead`
+        and `_others`."""
+        found: list[_Solo] = []
         for sentence in focus.asking[: MAX_ALTERNATIVES + 1]:
             query, focal = self._query([(sentence, 1.0)])
-            if not query:
-                continue
-            ranked = self._ranked(query)
+            if query:
+                found.append((query, focal, self._ranked(query)))
+        return found
+
+    @staticmethod
+    def _lead(solo: list[_Solo], combined: float) -> _Solo | None:
+        """The first asking sentence that an entry answers clearly on its own (`LEAD_AT`) and
+        better than the whole message. A message that asks "What do PMs do? And what is
+        'product' in the title?" is answered for its first question rather than for the blend
+        of both."""
+        for query, focal, ranked in solo:
             if ranked and ranked[0][1] >= LEAD_AT and ranked[0][1] > combined:
                 return query, focal, ranked
         return None
@@ -447,15 +457,11 @@ class Matcher:
             return "answer"
         return "suggest"
 
-    def _others(self, focus: Focus, best: Candidate) -> tuple[Candidate, ...]:
+    def _others(self, solo: list[_Solo], best: Candidate) -> tuple[Candidate, ...]:
         """The best entry for each other asking sentence, when it is clear on its own."""
         seen = {best.entry.id}
         found: list[Candidate] = []
-        for sentence in focus.asking[: MAX_ALTERNATIVES + 1]:
-            query = self._query_words(sentence)
-            if not query:
-                continue
-            ranked = self._ranked(query)
+        for _, _, ranked in solo:
             if not ranked or ranked[0][1] < self.answer_at:
                 continue
             entry = self.entries[ranked[0][0]]
