@@ -227,3 +227,13 @@ def test_entries_about_the_other_role_rank_lower(matcher: Matcher) -> None:
     tpm_only = [frozenset({"tpm", "startup"}), frozenset({"tpm", "hire"}), frozenset({"pm"})]
     assert _role_of(tpm_only) == "tpm"
     assert _role_of([frozenset({"pm", "tpm"}), frozenset({"tpm"})]) is None
+
+
+def test_a_near_tie_goes_to_the_topic_the_concepts_ask_about(matcher: Matcher) -> None:
+    """"how much do ... make" asks about pay: an entry about the role named does not outrank the
+    salary entry by a hair."""
+    from bot.answers.matcher import OTHER_TOPIC
+
+    assert 0 < OTHER_TOPIC < 1
+    result = matcher.match("what do technical program managers get paid")
+    assert result.best is not None and result.best.entry.topic == "salary"

@@ -80,6 +80,10 @@ _TOPIC_EVIDENCE = 0.5
 ONE_ROLE = 0.8
 LEAD_AT = 95.0
 """A score at which one asking sentence of several is answered on its own (see `_lead`)."""
+OTHER_TOPIC = 0.95
+"""An entry's share of its score when the question's concepts point to topics and the entry is
+in none of them: a near tie goes to the entry of the asked topic ("how much do project managers
+make" is about pay, not about project managers)."""
 OTHER_ROLE = 0.8
 """An entry about the other role's share of its score for a question about one of PM and TPM:
 "pm" and "tpm" are in nearly every entry, so by IDF alone they weigh next to nothing and the
@@ -325,6 +329,8 @@ class Matcher:
         if role is not None:
             ranked = self._prefer_role(ranked, role)
         topics = self._asked_topics(focal)
+        if topics and ranked:
+            ranked = self._prefer_topics(ranked, topics)
         # A message whose asking part names a role is a role question: its closest entries are
         # offered on less evidence than those of a message that names none; one that asks about
         # a concept of our topics (pay, hiring, careers...), or names a role only in its
@@ -375,6 +381,19 @@ class Matcher:
             if ranked and ranked[0][1] >= LEAD_AT and ranked[0][1] > combined:
                 return query, focal, ranked
         return None
+
+    def _prefer_topics(
+        self, ranked: list[tuple[int, float]], topics: frozenset[str]
+    ) -> list[tuple[int, float]]:
+        """The ranking with entries outside the asked topics lowered (`OTHER_TOPIC`)."""
+        entries = self.entries
+        if all(entries[index].topic in topics for index, _ in ranked[:_KEEP]):
+            return ranked
+        lowered = [
+            (index, score if entries[index].topic in topics else score * OTHER_TOPIC)
+            for index, score in ranked
+        ]
+        return sorted(lowered, key=lambda item: (-item[1], item[0]))
 
     def _prefer_role(self, ranked: list[tuple[int, float]], role: str) -> list[tuple[int, float]]:
         """The ranking with entries about the other role lowered (`OTHER_ROLE`)."""
