@@ -205,6 +205,7 @@ def test_a_role_named_only_in_the_context_still_gets_closest_entries(matcher: Ma
         ("what makes a great product manager", "great-pm-traits"),
         ("who do product managers report to", "where-pms-sit"),
         ("what's the career path for a pm", "pm-career-ladder"),
+        ("how many pms do we need", "how-many-pms"),
     ],
 )
 def test_a_question_about_one_role_gets_that_roles_entry(
