@@ -83,3 +83,28 @@ def test_several_questions_answer_the_first_and_offer_the_others(matcher: Matche
     assert result.verdict == "answer"
     assert result.best is not None and result.best.entry.topic == "startups"
     assert [c.entry.topic for c in result.others] == ["salary"]
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        (
+            "What does a TPM do? And why is the title so confusing with all these different "
+            "acronyms?",
+            "what-is-a-tpm",
+        ),
+        (
+            "What does a product manager do? And what does the word product even mean in a job "
+            "title?",
+            "what-is-a-pm",
+        ),
+    ],
+)
+def test_a_clear_first_question_is_not_blended_with_the_next(
+    matcher: Matcher, message: str, entry_id: str
+) -> None:
+    """When one asking sentence of several matches an entry almost exactly, the blend of all
+    their words must not pull the answer towards an entry that fits neither well."""
+    result = matcher.match(message)
+    assert result.verdict == "answer"
+    assert result.best is not None and result.best.entry.id == entry_id

@@ -30,6 +30,7 @@ def test_a_nearby_subject_is_never_answered(matcher: Matcher) -> None:
         "what is the difference between a product owner and a product manager",
         "is a scrum master the same as a project manager",
         "which jira workflow should our pms use",
+        "how to do user interviews",
     ):
         assert matcher.match(question).verdict != "answer", question
 
@@ -193,3 +194,48 @@ def test_a_role_named_only_in_the_context_still_gets_closest_entries(matcher: Ma
     result = matcher.match("Our TPM left last month. Who should run the weekly sync now?")
     assert result.verdict == "suggest"
     assert result.best is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("do startups need a pm", "do-startups-need-a-pm"),
+        ("should a startup hire a tpm", "do-startups-need-a-tpm"),
+        ("tips for a new pm", "new-pm-mistakes"),
+        ("advice for a new tpm", "new-tpm-mistakes"),
+        ("what makes a great product manager", "great-pm-traits"),
+        ("who do product managers report to", "where-pms-sit"),
+        ("what's the career path for a pm", "pm-career-ladder"),
+        ("how many pms do we need", "how-many-pms"),
+    ],
+)
+def test_a_question_about_one_role_gets_that_roles_entry(
+    matcher: Matcher, question: str, entry_id: str
+) -> None:
+    """"pm" and "tpm" are in nearly every entry, so IDF alone barely tells them apart: a question
+    about one role must still rank that role's entry above the other role's on the same subject."""
+    result = matcher.match(question)
+    assert result.best is not None and result.best.entry.id == entry_id, question
+
+
+def test_entries_about_the_other_role_rank_lower(matcher: Matcher) -> None:
+    from bot.answers.matcher import OTHER_ROLE, _asked_role, _role_of
+
+    assert 0 < OTHER_ROLE < 1
+    assert _asked_role({"startup", "pm"}) == "pm"
+    assert _asked_role({"pm", "tpm"}) is None  # both roles: a comparison
+    assert _asked_role({"tpm", "difference"}) is None
+    assert _asked_role({"pgm"}) is None  # program managers: no PM-or-TPM preference
+    tpm_only = [frozenset({"tpm", "startup"}), frozenset({"tpm", "hire"}), frozenset({"pm"})]
+    assert _role_of(tpm_only) == "tpm"
+    assert _role_of([frozenset({"pm", "tpm"}), frozenset({"tpm"})]) is None
+
+
+def test_a_near_tie_goes_to_the_topic_the_concepts_ask_about(matcher: Matcher) -> None:
+    """"how much do ... make" asks about pay: an entry about the role named does not outrank the
+    salary entry by a hair."""
+    from bot.answers.matcher import OTHER_TOPIC
+
+    assert 0 < OTHER_TOPIC < 1
+    result = matcher.match("what do technical program managers get paid")
+    assert result.best is not None and result.best.entry.topic == "salary"

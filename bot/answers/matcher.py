@@ -78,6 +78,17 @@ _ROLES = frozenset({"pm", "tpm", "pgm", "tpgm", "pm2tpm", "tpm2pm", "projectmana
 _TOPIC_EVIDENCE = 0.5
 """An entry of the asked topic is offered when it scores at least this share of `SUGGEST_AT`."""
 ONE_ROLE = 0.8
+LEAD_AT = 95.0
+"""A score at which one asking sentence of several is answered on its own (see `_lead`)."""
+OTHER_TOPIC = 0.95
+"""An entry's share of its score when the question's concepts point to topics and the entry is
+in none of them: a near tie goes to the entry of the asked topic ("how much do project managers
+make" is about pay, not about project managers)."""
+OTHER_ROLE = 0.8
+"""An entry about the other role's share of its score for a question about one of PM and TPM:
+"pm" and "tpm" are in nearly every entry, so by IDF alone they weigh next to nothing and the
+other role's entry on the same subject would rank as high."""
+_PM_ROLES = ("pm", "tpm")
 """A comparison entry's share of its score for a question that asks about one role only."""
 _FIRST_VISITS = 48
 _BATCH = 8
@@ -91,6 +102,10 @@ _MOVES = frozenset(move for move, _ in _OPPOSITE_MOVES)
 ANCHORS = frozenset(
     {"pm", "tpm", "pgm", "tpgm", "product", "technical", "role", "pm2tpm", "tpm2pm"}
 )
+
+
+_Solo = tuple[dict[str, float], set[str], list[tuple[int, float]]]
+"""One asking sentence matched on its own: its words, its asking words, its ranking."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +237,7 @@ class Matcher:
             for index, (_, _, phrasings) in enumerate(parsed)
             if phrasings and all(_compares(words) for words in phrasings)
         )
+        self._role = tuple(_role_of(phrasings) for _, _, phrasings in parsed)
         by_topic: dict[str, list[int]] = {}
         for index, entry in enumerate(self.entries):
             by_topic.setdefault(entry.topic, []).append(index)
@@ -304,7 +320,17 @@ class Matcher:
         if not query:
             return MatchResult(question, "none", None, (), truncated)
         ranked = self._ranked(query)
+        solo = self._solo(focus) if focus.several else []
+        if solo and ranked:
+            lead = self._lead(solo, ranked[0][1])
+            if lead is not None:
+                query, focal, ranked = lead
+        role = _asked_role(focal)
+        if role is not None:
+            ranked = self._prefer_role(ranked, role)
         topics = self._asked_topics(focal)
+        if topics and ranked:
+            ranked = self._prefer_topics(ranked, topics)
         # A message whose asking part names a role is a role question: its closest entries are
         # offered on less evidence than those of a message that names none; one that asks about
         # a concept of our topics (pay, hiring, careers...), or names a role only in its
@@ -332,8 +358,53 @@ class Matcher:
             verdict = "suggest"  # a question about one role is not answered by a comparison
         if verdict == "suggest":
             alternatives = _varied(best, alternatives, self.entries, ranked, floor)
-        others = self._others(focus, best) if focus.several else ()
+        others = self._others(solo, best) if solo else ()
         return MatchResult(question, verdict, best, tuple(alternatives), truncated, others)
+
+    def _solo(self, focus: Focus) -> list[_Solo]:
+        """Each asking sentence of a message matched on its own (the first few): for `_lead`
+        and `_others`."""
+        found: list[_Solo] = []
+        for sentence in focus.asking[: MAX_ALTERNATIVES + 1]:
+            query, focal = self._query([(sentence, 1.0)])
+            if query:
+                found.append((query, focal, self._ranked(query)))
+        return found
+
+    @staticmethod
+    def _lead(solo: list[_Solo], combined: float) -> _Solo | None:
+        """The first asking sentence that an entry answers clearly on its own (`LEAD_AT`) and
+        better than the whole message. A message that asks "What do PMs do? And what is
+        'product' in the title?" is answered for its first question rather than for the blend
+        of both."""
+        for query, focal, ranked in solo:
+            if ranked and ranked[0][1] >= LEAD_AT and ranked[0][1] > combined:
+                return query, focal, ranked
+        return None
+
+    def _prefer_topics(
+        self, ranked: list[tuple[int, float]], topics: frozenset[str]
+    ) -> list[tuple[int, float]]:
+        """The ranking with entries outside the asked topics lowered (`OTHER_TOPIC`)."""
+        entries = self.entries
+        if all(entries[index].topic in topics for index, _ in ranked[:_KEEP]):
+            return ranked
+        lowered = [
+            (index, score if entries[index].topic in topics else score * OTHER_TOPIC)
+            for index, score in ranked
+        ]
+        return sorted(lowered, key=lambda item: (-item[1], item[0]))
+
+    def _prefer_role(self, ranked: list[tuple[int, float]], role: str) -> list[tuple[int, float]]:
+        """The ranking with entries about the other role lowered (`OTHER_ROLE`)."""
+        roles = self._role
+        if all(roles[index] in (None, role) for index, _ in ranked[:_KEEP]):
+            return ranked
+        lowered = [
+            (index, score if roles[index] in (None, role) else score * OTHER_ROLE)
+            for index, score in ranked
+        ]
+        return sorted(lowered, key=lambda item: (-item[1], item[0]))
 
     def outside(self, question: str) -> bool:
         """True when the question names a subject the concepts mark as outside RoleFit's."""
@@ -405,15 +476,11 @@ class Matcher:
             return "answer"
         return "suggest"
 
-    def _others(self, focus: Focus, best: Candidate) -> tuple[Candidate, ...]:
+    def _others(self, solo: list[_Solo], best: Candidate) -> tuple[Candidate, ...]:
         """The best entry for each other asking sentence, when it is clear on its own."""
         seen = {best.entry.id}
         found: list[Candidate] = []
-        for sentence in focus.asking[: MAX_ALTERNATIVES + 1]:
-            query = self._query_words(sentence)
-            if not query:
-                continue
-            ranked = self._ranked(query)
+        for _, _, ranked in solo:
             if not ranked or ranked[0][1] < self.answer_at:
                 continue
             entry = self.entries[ranked[0][0]]
@@ -440,6 +507,24 @@ _COMPARING = frozenset({"difference", "versus"})
 def _compares(words: Collection[str]) -> bool:
     """Words that compare: two roles, or a word like "difference" or "versus"."""
     return len(_ROLES.intersection(words)) > 1 or not _COMPARING.isdisjoint(words)
+
+
+def _role_of(phrasings: list[frozenset[str]]) -> str | None:
+    """"pm" or "tpm" when more than half of an entry's phrasings name that role and no other."""
+    for role in _PM_ROLES:
+        alone = sum(1 for words in phrasings if _ROLES.intersection(words) == {role})
+        if alone * 2 > len(phrasings):
+            return role
+    return None
+
+
+def _asked_role(focal: Collection[str]) -> str | None:
+    """"pm" or "tpm" when the asking part names that role and no other, without comparing."""
+    named = _ROLES.intersection(focal)
+    if len(named) == 1 and _COMPARING.isdisjoint(focal):
+        role = next(iter(named))
+        return role if role in _PM_ROLES else None
+    return None
 
 
 def _one_role(words: Collection[str]) -> bool:
