@@ -123,3 +123,13 @@ def test_small_mistakes_do_not_crash_the_check(tmp_path: Path, text: str) -> Non
     shutil.copytree(bundled_dir(), folder)
     (folder / "concepts.yml").write_text(text, encoding="utf-8")
     collect_problems(folder)
+
+
+def test_the_bundled_vocabulary_reads_role_variants_and_experience() -> None:
+    """'Technical project manager' is one more reading of TPM; 'how many years' asks about
+    experience, not headcount; 'similar' and 'in common' compare."""
+    bundled = Concepts(load_knowledge().concepts)
+    assert bundled.rewrite(clean_words("technical project managers")) == ["tpgm", "tpm"]
+    assert "headcount" not in bundled.rewrite(clean_words("how many years of experience"))
+    assert "headcount" in bundled.rewrite(clean_words("how many pms do we need"))
+    assert "difference" in bundled.rewrite(clean_words("what do the two roles have in common"))

@@ -197,3 +197,26 @@ def test_fast_normalisation_equals_its_plain_definition(text: str) -> None:
     assert clean_words(text) == _clean_by_regex(text).split()
     words = clean_words(text)
     assert text_norm._rewrite_phrases(words) == _phrases_position_by_position(words)
+
+
+def test_a_number_the_knowledge_never_uses_carries_no_weight(matcher: Matcher) -> None:
+    """'a 37-person team': the number says nothing about the topic, so it must not outweigh
+    the words that do."""
+    words = matcher._query_words("what does the role split look like at a 37 person team")
+    assert "37" not in words
+    assert "startup" in words  # "person team" still reads as a small company
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("when the tpm and the pm disagree, who gets the final call?", "collaboration"),
+        ("is it time for us to bring in a program manager?", "when-hire-tpm"),
+        ("what does a technical project manager earn?", "salary"),
+    ],
+)
+def test_kinds_of_question_with_their_own_entries(
+    matcher: Matcher, question: str, topic: str
+) -> None:
+    result = matcher.match(question)
+    assert result.best is not None and result.best.entry.topic == topic

@@ -302,6 +302,8 @@ class Matcher:
             for word in words:
                 weight = idf.get(word)
                 if weight is None:
+                    if word.isdigit():
+                        continue  # "a 5-person team": the number says nothing about the topic
                     weight = unknown
                 elif weight < MIN_WEIGHT:
                     weight = MIN_WEIGHT
