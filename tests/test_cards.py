@@ -125,6 +125,7 @@ def test_bare_tpm_gets_the_program_manager_note(rolefit: RoleFit) -> None:
     note = "Technical _Product_ Manager. Some companies"
     reply = rolefit.reply("which kpis does a tpm own?", surface=Surface.PRIVATE)
     assert reply.kind == "answer" and reply.card is not None and reply.match is not None
+    assert reply.match.best is not None
     assert "program manager" not in reply.match.best.entry.answer.lower()
     assert note in all_text(reply.card.blocks)
     spelled = rolefit.reply(

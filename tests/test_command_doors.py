@@ -18,14 +18,14 @@ from bot.config import Settings
 from bot.feedback.store import SqliteStore
 from bot.knowledge.model import Knowledge
 from bot.local_slack import payloads, workspace
-from bot.local_slack.signing import BOT_TOKEN, SIGNING_SECRET, form_body, signed_headers
+from bot.local_slack.signing import BOT_TOKEN, FORM, SIGNING_SECRET, form_body, signed_headers
 from bot.local_slack.standin import LocalSlack
 from bot.slack.app import build_app, build_services
 from bot.slack.server import bolt_request, parse_body
 from bot.slack.services import Services
 from handlers.commands import quick_answer
 from tests.support.blockkit import check_message
-from tests.support.harness import FORM, RunningApp
+from tests.support.harness import RunningApp
 
 TEXTS = [
     "",
@@ -85,7 +85,7 @@ def test_quick_answer_leaves_to_bolt_what_is_not_its_own(rolefit: RoleFit) -> No
     answer = quick_answer(services=build_services(rolefit))
     command = payloads.command("compare")
     assert answer(command) is not None
-    assert answer({**command, "text": "decide", "channel_id": payloads.DM}) is None
+    assert answer({**command, "text": "decide", "channel_id": workspace.DM}) is None
     where = answer({**command, "text": "decide"})
     assert where is not None and where["response_type"] == "ephemeral", "in a channel: asks first"
     assert answer({**command, "command": "/other"}) is None
@@ -96,7 +96,7 @@ def test_quick_answer_leaves_to_bolt_what_is_not_its_own(rolefit: RoleFit) -> No
 async def test_decide_still_starts_the_walkthrough_through_bolt(
     app: RunningApp, stub: LocalSlack
 ) -> None:
-    assert await app.command("decide", channel=payloads.DM) == {}
+    assert await app.command("decide", channel=workspace.DM) == {}
     [post] = await stub.wait_for("chat.postMessage")
     check_message(post.params)
     assert post.params["channel"] == workspace.DM
@@ -118,7 +118,7 @@ async def test_each_command_is_recorded_once_whichever_door(
     app = await RunningApp.start(stub, knowledge, services=services)
     try:
         for text in ("what is a tpm", "decide", "compare"):
-            await app.command(text, channel=payloads.DM)
+            await app.command(text, channel=workspace.DM)
         await stub.wait_for("chat.postMessage")
         await through_bolt(services, stub, payloads.command("tpm"))
     finally:

@@ -10,9 +10,8 @@ import pytest
 from bot.answers.concepts import Concepts
 from bot.answers.matcher import Matcher
 from bot.answers.text_norm import clean_words
-from bot.knowledge.concepts import Concept
 from bot.knowledge.loader import bundled_dir, collect_problems, load_knowledge
-from bot.knowledge.model import Knowledge
+from bot.knowledge.model import Concept, Knowledge
 from tests.support.cli import run_rolefit
 
 CONCEPTS = Concepts(

@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -30,7 +31,7 @@ UNKNOWN = "can I expense a taxi ride to the airport?"
 async def make_console(rolefit: RoleFit) -> AsyncIterator[Callable[..., Console]]:
     started: list[Console] = []
 
-    def make(**kwargs: object) -> Console:
+    def make(**kwargs: Any) -> Console:
         session = Console(rolefit, out=io.StringIO(), palette=PLAIN, width=lambda: 100, **kwargs)
         started.append(session)
         return session

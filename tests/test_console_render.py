@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -196,7 +197,7 @@ def _button(text: str, action_id: str, **extra: str) -> dict[str, object]:
 
 
 def test_buttons_are_numbered_in_reading_order_across_blocks() -> None:
-    blocks = [
+    blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": "Pick"}},
         {
             "type": "actions",

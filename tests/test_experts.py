@@ -17,7 +17,7 @@ from bot.cards.experts import ANSWER_BLOCK, INPUT, QUESTION_BLOCK, TOPIC_BLOCK, 
 from bot.cards.replies import RoleFit
 from bot.feedback.store import SqliteStore
 from bot.knowledge.loader import MAX_ANSWER, load_knowledge
-from bot.local_slack import payloads
+from bot.local_slack import payloads, workspace
 from bot.local_slack.standin import Call, LocalSlack
 from tests.conftest import Start
 from tests.support.blockkit import all_text, check_message, check_view
@@ -101,7 +101,7 @@ async def modal_for_another_user(
     someone other than the asker."""
     app = await experts_app()
     post = await ask_from_mention(app, stub)
-    return app, await open_modal(app, stub, post, user=payloads.OTHER_USER, ts=ts)
+    return app, await open_modal(app, stub, post, user=workspace.OTHER_USER, ts=ts)
 
 
 async def test_the_whole_loop_from_a_mention_to_a_checked_knowledge_folder(
@@ -115,12 +115,12 @@ async def test_the_whole_loop_from_a_mention_to_a_checked_knowledge_folder(
     assert "&lt;!channel&gt;" in shown and "<!channel>" not in shown
     assert "<!channel>" not in post.params["text"] and "xoxb-1234" not in post.params["text"]
     assert "xoxb-1234" not in shown and "[slack token]" in shown
-    assert "alice" in shown and f"<#{payloads.CHANNEL}>" in shown
+    assert "alice" in shown and f"<#{workspace.CHANNEL}>" in shown
     [told] = await stub.wait_for("response_url")
     assert told.params["response_type"] == "ephemeral"
     assert f"<#{EXPERTS}>" in told.params["text"]
 
-    view = await open_modal(app, stub, post, user=payloads.OTHER_USER, ts="1700000900.000900")
+    view = await open_modal(app, stub, post, user=workspace.OTHER_USER, ts="1700000900.000900")
     question_input = next(b for b in view["blocks"] if b.get("block_id") == QUESTION_BLOCK)
     assert "knit a sweater" in question_input["element"]["initial_value"]
     assert "xoxb-1234" not in json.dumps(view)
@@ -134,7 +134,7 @@ async def test_the_whole_loop_from_a_mention_to_a_checked_knowledge_folder(
 
     posts = await stub.wait_for("chat.postMessage", 3)
     delivered = posts[2]
-    assert delivered.params["channel"] == payloads.CHANNEL
+    assert delivered.params["channel"] == workspace.CHANNEL
     assert delivered.params["thread_ts"] == "1700000100.000100"
     check_message(message_of(delivered))
     text = all_text(delivered.blocks)
@@ -178,12 +178,12 @@ async def test_a_command_question_is_answered_privately_in_the_askers_dm(
     assert await app.click(ask, ephemeral=True) == 200
     [post] = await stub.wait_for("chat.postMessage")
     assert "/rolefit" in all_text(post.blocks)
-    view = await open_modal(app, stub, post, user=payloads.OTHER_USER, ts="1700000901.000901")
+    view = await open_modal(app, stub, post, user=workspace.OTHER_USER, ts="1700000901.000901")
     await app.interact(
         payloads.view_submission(view, values=values(question="Q?", topic="salary", answer="A."))
     )
     posts = await stub.wait_for("chat.postMessage", 2)
-    assert posts[1].params["channel"] == payloads.USER
+    assert posts[1].params["channel"] == workspace.USER
     assert posts[1].params.get("thread_ts") in (None, "")
 
 
@@ -192,15 +192,15 @@ async def test_a_dm_question_is_answered_in_the_dm(experts_app: Start, stub: Loc
     await app.event(payloads.dm(UNKNOWN))
     [reply] = await stub.wait_for("chat.postMessage")
     ask = payloads.find_button(reply.blocks, action_prefix=ASK_PERSON)
-    await app.click(ask, channel=payloads.DM, message={"ts": "1700000201.0", "blocks": []})
+    await app.click(ask, channel=workspace.DM, message={"ts": "1700000201.0", "blocks": []})
     post = (await stub.wait_for("chat.postMessage", 2))[1]
     assert "in a DM with RoleFit" in all_text(post.blocks)
-    view = await open_modal(app, stub, post, user=payloads.OTHER_USER, ts="1700000902.000902")
+    view = await open_modal(app, stub, post, user=workspace.OTHER_USER, ts="1700000902.000902")
     await app.interact(
         payloads.view_submission(view, values=values(question="Q?", topic="salary", answer="A."))
     )
     delivered = (await stub.wait_for("chat.postMessage", 3))[2]
-    assert delivered.params["channel"] == payloads.DM
+    assert delivered.params["channel"] == workspace.DM
 
 
 async def test_did_you_mean_and_not_helpful_offer_a_person(

@@ -26,14 +26,14 @@ from bot.feedback.writer import BackgroundStore
 from bot.knowledge.model import Knowledge
 from bot.local_slack import payloads
 from bot.local_slack.payloads import find_button
-from bot.local_slack.signing import form_body
+from bot.local_slack.signing import FORM, form_body
 from bot.local_slack.standin import LocalSlack
 from bot.local_slack.workspace import OTHER_USER, TEAM, USER
 from bot.slack.app import build_services
 from bot.slack.services import Services
 from tests.conftest import Start
 from tests.support.blockkit import check_message, check_view
-from tests.support.harness import FORM, RunningApp
+from tests.support.harness import RunningApp
 
 ADMIN = "U0ADMIN01"
 UNKNOWN = "can I expense a taxi ride to the airport?"

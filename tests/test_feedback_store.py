@@ -183,9 +183,10 @@ def test_add_many_keeps_a_batch_and_a_later_vote_in_it_wins(tmp_path: Path) -> N
 
 def test_add_many_skips_and_returns_the_rows_sqlite_refuses(tmp_path: Path) -> None:
     store = SqliteStore.open(tmp_path / "rolefit.db")
-    no_team = Question(at=T0, team=None, channel_type="im", command="ask")
-    unbindable = asked("object", at=object())
-    no_user = Vote(answer_id="a", team="T1", user=None, helpful=True, at=T0)
+    # Wrong on purpose: rows SQLite refuses (NOT NULL, a value it cannot bind).
+    no_team = Question(at=T0, team=None, channel_type="im", command="ask")  # type: ignore[arg-type]
+    unbindable = asked("object", at=object())  # type: ignore[arg-type]
+    no_user = Vote(answer_id="a", team="T1", user=None, helpful=True, at=T0)  # type: ignore[arg-type]
     refused = store.add_many(
         questions=[asked("first"), no_team, unbindable, asked("last", at=T0 + 1)],
         votes=[vote(helpful=True), no_user, vote(helpful=False, at=T0 + 2)],

@@ -51,9 +51,10 @@ class Gate:
     def __call__(self) -> CountingStore:
         self.opening.set()
         assert self.release.wait(10)
-        self.store = CountingStore.open(self.path)
-        self.store.batches = []
-        return self.store
+        store = CountingStore.open(self.path)
+        store.batches = []
+        self.store = store
+        return store
 
     def hold(self, background: BackgroundStore) -> None:
         """Queue a first row, flush it from a thread, and wait until the writer is stuck opening
@@ -106,7 +107,7 @@ def test_poison_rows_cost_only_themselves_and_are_logged_once(
 ) -> None:
     path = tmp_path / "rolefit.db"
     gate, background = held(path, name="poisoned")
-    poison = asked(2, team=None)
+    poison = asked(2, team=None)  # type: ignore[arg-type]  # a row the database must refuse
     with caplog.at_level(logging.INFO, logger="rolefit.feedback"):
         for question in (asked(1), poison, asked(3)):
             background.add_question(question)

@@ -87,6 +87,6 @@ def test_the_procfile_has_a_web_and_a_socket_mode_worker_process() -> None:
         assert done.returncode == 2, (name, done.stderr)
         assert "SLACK_BOT_TOKEN is not set" in done.stderr, name
     for name, variable in needs.items():
-        command = processes[name].split()[1:]
-        done = run_rolefit(*command, env={"SLACK_BOT_TOKEN": "xoxb-1-procfile"})
+        arguments = processes[name].split()[1:]
+        done = run_rolefit(*arguments, env={"SLACK_BOT_TOKEN": "xoxb-1-procfile"})
         assert variable in done.stderr, (name, done.stderr)

@@ -13,7 +13,7 @@ from aiohttp import web
 from bot import logs
 from bot.cards.replies import RoleFit
 from bot.config import Settings
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.model import Knowledge
 from bot.local_slack.signing import BOT_TOKEN, SIGNING_SECRET
 from bot.local_slack.standin import LocalSlack
 from bot.slack.app import build_app, build_services
@@ -41,6 +41,7 @@ async def server(stub: LocalSlack, knowledge: Knowledge) -> AsyncIterator[Server
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
+    assert isinstance(site._server, asyncio.Server)
     yield Server(runner, site._server.sockets[0].getsockname()[1])
     await runner.cleanup()
 

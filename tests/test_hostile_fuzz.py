@@ -29,12 +29,12 @@ from bot.cards.common import (
     OPEN,
     SHARE,
 )
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.model import Knowledge
 from bot.local_slack import payloads
-from bot.local_slack.signing import form_body, json_body, payload_body
+from bot.local_slack.signing import FORM, form_body, json_body, payload_body
 from bot.local_slack.standin import LocalSlack
 from bot.slack.server import INFLIGHT
-from tests.support.harness import FORM, RunningApp
+from tests.support.harness import RunningApp
 
 JSON = "application/json"
 _nonce = itertools.count()

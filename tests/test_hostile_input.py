@@ -22,6 +22,7 @@ from bot.knowledge.model import Knowledge
 from bot.local_slack import payloads, workspace
 from bot.local_slack.signing import (
     BOT_TOKEN,
+    FORM,
     SIGNING_SECRET,
     form_body,
     json_body,
@@ -39,7 +40,7 @@ from bot.slack.server import (
     signature_problem,
 )
 from tests.support.blockkit import check_message
-from tests.support.harness import FORM, RunningApp
+from tests.support.harness import RunningApp
 
 JSON = "application/json"
 
@@ -198,16 +199,16 @@ async def test_the_word_payload_in_a_command_is_still_a_command(app: RunningApp)
 def test_signature_problems_are_named() -> None:
     raw, now = b"a=1", 1_700_000_000
     good = sign(raw, str(now), SIGNING_SECRET)
-    check = {"secret": SIGNING_SECRET, "now": now}
+    check: dict[str, Any] = {"secret": SIGNING_SECRET, "now": now}
     assert signature_problem(raw, timestamp=str(now), signature=good, **check) is None
     assert signature_problem(raw, timestamp=None, signature=good, **check) == "unsigned"
     assert signature_problem(raw, timestamp=str(now), signature="", **check) == "unsigned"
     for ts in ("abc", "１２３", " 1700000000", "-5", "1e9"):
         assert signature_problem(raw, timestamp=ts, signature=good, **check) is not None
     assert signature_problem(raw, timestamp=str(now), signature="v0=é", **check) is not None
-    stale = {"secret": SIGNING_SECRET, "now": now + 301}
+    stale: dict[str, Any] = {"secret": SIGNING_SECRET, "now": now + 301}
     assert signature_problem(raw, timestamp=str(now), signature=good, **stale) == "stale timestamp"
-    early = {"secret": SIGNING_SECRET, "now": now - 301}
+    early: dict[str, Any] = {"secret": SIGNING_SECRET, "now": now - 301}
     assert signature_problem(raw, timestamp=str(now), signature=good, **early) == "stale timestamp"
     other = sign(raw, str(now), "another-secret-0123456789")
     assert signature_problem(raw, timestamp=str(now), signature=other, **check) == (
@@ -437,7 +438,7 @@ async def test_unknown_events_and_actions_are_acked_quietly(
     ignored = [r for r in caplog.records if "no listener" in r.getMessage()]
     assert len(ignored) == 3
     assert all(r.levelno == logging.DEBUG for r in ignored)
-    assert ignored[0].ids["user"] == workspace.USER
+    assert vars(ignored[0])["ids"]["user"] == workspace.USER
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
     await stub.settle(0.05)
     assert stub.posts() == []

@@ -11,10 +11,10 @@ import pytest
 from bot.cards.answer import shared_by_line
 from bot.cards.common import Surface
 from bot.cards.replies import RoleFit
-from bot.local_slack import payloads
-from bot.local_slack.signing import json_body, payload_body
+from bot.local_slack import payloads, workspace
+from bot.local_slack.signing import FORM, json_body, payload_body
 from bot.local_slack.standin import LocalSlack
-from tests.support.harness import FORM, RunningApp
+from tests.support.harness import RunningApp
 
 JSON = "application/json"
 FORGED = "U1> <!channel> <https://evil.example|click"
@@ -48,24 +48,24 @@ BROKEN_EVENTS: list[dict[str, Any]] = [
     {"type": "event_callback", "event_id": ["Ev5"], "event": {"type": "app_mention"}},
 ]
 BROKEN_CLICKS: list[dict[str, Any]] = [
-    {"type": "block_actions", "user": {"id": payloads.USER}, "actions": []},
-    {"type": "block_actions", "user": {"id": payloads.USER}, "actions": None},
-    {"type": "block_actions", "user": {"id": payloads.USER}, "actions": [{"action_id": 5}]},
-    {"type": "block_actions", "user": {"id": payloads.USER}, "actions": [{}]},
-    {"type": "view_submission", "user": {"id": payloads.USER}, "view": {"callback_id": 7}},
-    {"type": "shortcut", "user": {"id": payloads.USER}, "callback_id": None},
+    {"type": "block_actions", "user": {"id": workspace.USER}, "actions": []},
+    {"type": "block_actions", "user": {"id": workspace.USER}, "actions": None},
+    {"type": "block_actions", "user": {"id": workspace.USER}, "actions": [{"action_id": 5}]},
+    {"type": "block_actions", "user": {"id": workspace.USER}, "actions": [{}]},
+    {"type": "view_submission", "user": {"id": workspace.USER}, "view": {"callback_id": 7}},
+    {"type": "shortcut", "user": {"id": workspace.USER}, "callback_id": None},
     payloads.block_action({"action_id": "rolefit.share", "value": "compare"}, ephemeral=True),
     payloads.block_action({"action_id": "rolefit.helpful", "value": "x"}, ephemeral=True),
     {"type": "block_actions", "user": {"id": 5}, "actions": [{"action_id": "rolefit.share"}]},
     {
         "type": "block_actions",
-        "user": {"id": payloads.USER},
+        "user": {"id": workspace.USER},
         "channel": {"id": {"x": 1}},
         "actions": [{"action_id": "rolefit.open", "value": "entry:x"}],
     },
     {
         "type": "block_actions",
-        "user": {"id": payloads.USER},
+        "user": {"id": workspace.USER},
         "container": {"type": "message", "message_ts": 17},
         "actions": [{"action_id": "rolefit.walkthrough.answer", "value": ["x"]}],
     },

@@ -15,10 +15,11 @@ from bot.cards.replies import MAX_TEXT, RoleFit
 from bot.config import ConfigError, load_settings
 from bot.feedback.records import Question
 from bot.feedback.store import SqliteStore, StoreError
-from bot.knowledge.loader import Knowledge, collect_problems
+from bot.knowledge.loader import collect_problems
+from bot.knowledge.model import Knowledge
 from bot.knowledge.yaml_source import MAX_FILE_BYTES
 from bot.local_slack import payloads
-from bot.local_slack.signing import BOT_TOKEN, SIGNING_SECRET, form_body
+from bot.local_slack.signing import BOT_TOKEN, FORM, SIGNING_SECRET, form_body
 from bot.local_slack.standin import LocalSlack
 from bot.slack.app import build_services
 from bot.slack.dedup import MemorySeen, StoreFull
@@ -26,7 +27,7 @@ from bot.slack.server import GATE
 from handlers.events import mention_text
 from tests.support.cli import copy_knowledge, run_rolefit
 from tests.support.databases import someone_elses_database
-from tests.support.harness import FORM, RunningApp
+from tests.support.harness import RunningApp
 
 LONG = "what is a tpm? " + "\ufdfa" * 100_000
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from slack_bolt.async_app import AsyncApp
 
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.model import Knowledge
 from bot.local_slack import payloads
 from bot.local_slack.launcher import free_port, server_env
 from bot.local_slack.standin import LocalSlack

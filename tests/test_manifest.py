@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import yaml
+from slack_bolt.async_app import AsyncApp
 
 from bot.cards.replies import RoleFit
 from bot.slack.services import Services
@@ -51,7 +52,7 @@ class RecordingApp:
         self.shortcuts: set[tuple[str, str]] = set()
         self.views: set[str] = set()
 
-    def _decorator(self, sink: set[str] | list[Any], key: Any) -> Any:
+    def _decorator(self, sink: set[Any] | list[Any], key: Any) -> Any:
         if isinstance(sink, set):
             sink.add(key)
         else:
@@ -92,7 +93,7 @@ def registered(rolefit: RoleFit) -> RecordingApp:
     from handlers import register
 
     app = RecordingApp()
-    register(app, services=Services(rolefit=rolefit))
+    register(cast(AsyncApp, app), services=Services(rolefit=rolefit))
     return app
 
 

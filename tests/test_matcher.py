@@ -104,8 +104,9 @@ def test_scores_rank_exact_over_partial() -> None:
         FaqEntry("b", "kpis", "KPIs?", ("pm kpis", "tpm metrics", "measure", "numbers"), "y"),
     ]
     matcher = Matcher(entries)
-    assert matcher.match("pm salary").best.entry.id == "a"
-    assert matcher.match("tpm metrics").best.entry.id == "b"
+    for question, expected in (("pm salary", "a"), ("tpm metrics", "b")):
+        best = matcher.match(question).best
+        assert best is not None and best.entry.id == expected
 
 
 def test_normalisation_of_quotes_dashes_and_acronyms() -> None:

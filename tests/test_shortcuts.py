@@ -11,7 +11,7 @@ import pytest
 
 from bot.cards.common import DECIDE_ANSWER, SHARE
 from bot.knowledge.model import Knowledge
-from bot.local_slack import payloads
+from bot.local_slack import payloads, workspace
 from bot.local_slack.standin import LocalSlack
 from handlers.shortcuts import ASK, DECIDE
 from tests.support.blockkit import check_message
@@ -60,7 +60,7 @@ async def test_hire_a_pm_or_a_tpm_starts_the_walkthrough_in_the_dm(
     status, body = await app.interact(payloads.global_shortcut(DECIDE))
     assert (status, body) == (200, "")
     [first] = await stub.wait_for("chat.postMessage")
-    assert first.params["channel"] == payloads.USER
+    assert first.params["channel"] == workspace.USER
     check_message(message(first))
     payloads.find_button(first.blocks, action_prefix=DECIDE_ANSWER)
 
@@ -107,4 +107,4 @@ async def test_both_shortcuts_work_in_socket_mode(
     [answer] = await stub.wait_for("response_url")
     assert "Technical Product Manager" in json.dumps(answer.params)
     [first] = await stub.wait_for("chat.postMessage")
-    assert first.params["channel"] == payloads.USER
+    assert first.params["channel"] == workspace.USER

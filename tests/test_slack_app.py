@@ -13,11 +13,11 @@ from bot.cards.replies import RoleFit
 from bot.knowledge.model import Knowledge
 from bot.local_slack import payloads
 from bot.local_slack.payloads import buttons, find_button
-from bot.local_slack.signing import form_body, json_body, payload_body
+from bot.local_slack.signing import FORM, form_body, json_body, payload_body
 from bot.local_slack.standin import LocalSlack
 from bot.local_slack.workspace import BOT_ID, BOT_USER, CHANNEL, DM, OTHER_USER, USER
 from tests.support.blockkit import all_text, check_message, check_view
-from tests.support.harness import FORM, RunningApp
+from tests.support.harness import RunningApp
 
 
 def _all_text(message: dict) -> str:
@@ -331,7 +331,8 @@ async def failing_app(stub: LocalSlack, knowledge: Knowledge) -> AsyncIterator[R
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("kaboom")
 
-    running.services.rolefit.reply = broken
+    # A stand-in for a bug inside the reply path, swapped in on this app's own RoleFit.
+    running.services.rolefit.reply = broken  # type: ignore[method-assign,assignment]
     try:
         yield running
     finally:
@@ -364,4 +365,4 @@ async def test_a_failing_mention_answer_becomes_a_polite_message(
     assert "Sorry" in post.params["text"]
     assert "kaboom" not in json.dumps(post.params)
     failures = [r for r in caplog.records if r.getMessage() == "answering failed"]
-    assert failures and failures[0].ids["channel"] == CHANNEL
+    assert failures and vars(failures[0])["ids"]["channel"] == CHANNEL

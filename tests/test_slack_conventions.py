@@ -13,7 +13,7 @@ import pytest
 
 from bot.cards.common import HELPFUL, NOT_HELPFUL, OPEN, Surface
 from bot.cards.replies import RoleFit
-from bot.knowledge.loader import Knowledge
+from bot.knowledge.model import Knowledge
 from bot.local_slack import payloads
 from bot.local_slack.payloads import find_button
 from bot.local_slack.standin import LocalSlack

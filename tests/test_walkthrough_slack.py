@@ -146,7 +146,9 @@ def assert_records(
     ):
         assert update.params["ts"] == question.params["_ts"]
         assert buttons(update.blocks) == []
-        label = walkthrough.questions[number].option(option_id).label
+        option = walkthrough.questions[number].option(option_id)
+        assert option is not None
+        label = option.label
         assert f"Question {number + 1} of {len(walkthrough.questions)}" in text_of(update)
         assert f":white_check_mark: {label}" in text_of(update)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, Self
 
 from bot.database import OAUTH_TABLES
 from bot.feedback.records import Draft, Question, Vote
@@ -189,7 +189,7 @@ class SqliteStore:
         self.path = path
 
     @classmethod
-    def open(cls, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT) -> SqliteStore:
+    def open(cls, path: str | Path, *, busy_timeout: float = BUSY_TIMEOUT) -> Self:
         """Open (creating the file and its folder if needed) and migrate; errors propagate."""
         # Absolute, so SQLite never reads it as a `file:` URI (which could ask for memory).
         target = Path(path).expanduser().absolute()
