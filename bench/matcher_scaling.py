@@ -122,10 +122,6 @@ def _time_questions(matcher: Matcher, asked: Sequence[str], passes: int) -> list
     return seconds
 
 
-def _every_nth(asked: Sequence[str], count: int) -> Sequence[str]:
-    return asked[:: max(1, len(asked) // count)]
-
-
 def _check_and_time_exhaustive(matcher: Matcher, asked: Sequence[str]) -> list[float]:
     exhaustive = Exhaustive(matcher)
     seconds: list[float] = []

@@ -62,10 +62,6 @@ def bind_ids(ids: dict[str, str]) -> None:
     _request_ids.set(dict(ids) if ids else None)
 
 
-def current_ids() -> dict[str, str]:
-    return dict(_request_ids.get() or {})
-
-
 class IdsMiddleware(AsyncMiddleware):
     """A Bolt global middleware binding the request's ids (HTTP and Socket Mode alike).
 

@@ -16,7 +16,7 @@ from bot.feedback.postgres import PostgresStore, migrate
 from bot.feedback.records import Question, Vote
 from bot.feedback.store import StoreError
 from bot.local_slack.launcher import free_port
-from bot.slack.dedup import EVENT_TTL, digest
+from bot.slack.dedup import EVENT_TTL, StoreFull, digest
 from bot.slack.redis_seen import PREFIX, RedisSeen, connect, shared_seen
 from bot.slack.server import FRESHNESS
 from bot.slack.services import CLICK_TTL
@@ -67,6 +67,25 @@ async def test_redis_down_falls_back_to_this_process_and_recovers(
             # Claimed here during the outage and still within its window: not a first time.
             assert await seen.first_seen("event:B", ttl=60) is False
         assert any("Redis is back" in r.getMessage() for r in caplog.records)
+    finally:
+        server.remove()
+
+
+async def test_a_full_redis_refuses_instead_of_forgetting() -> None:
+    """With noeviction, an out-of-memory Redis raises StoreFull (the gate answers 503)."""
+    server = needed(RedisServer)
+    try:
+        server.start()
+        client = connect(server.url())
+        seen = RedisSeen(client, name="events", window=60, fallback_max_keys=10)
+        assert await seen.first_seen("event:kept", ttl=60)
+        await client.config_set("maxmemory-policy", "noeviction")
+        await client.config_set("maxmemory", "1")
+        with pytest.raises(StoreFull):
+            await seen.first_seen("event:new", ttl=60)
+        await client.config_set("maxmemory", "0")
+        assert await seen.first_seen("event:kept", ttl=60) is False, "nothing was forgotten"
+        await client.aclose()
     finally:
         server.remove()
 

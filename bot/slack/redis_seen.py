@@ -67,7 +67,7 @@ class RedisSeen:
         """Until then (monotonic), a key Redis grants is checked against the outage's claims."""
 
     async def first_seen(self, key: str, *, ttl: float) -> bool:
-        from redis.exceptions import RedisError, ResponseError
+        from redis.exceptions import OutOfMemoryError, RedisError
 
         if ttl <= 0:
             raise ValueError("ttl must be positive")
@@ -75,10 +75,8 @@ class RedisSeen:
             claimed = await self.client.set(
                 PREFIX + digest(key), b"1", nx=True, px=max(1, int(ttl * 1000))
             )
-        except ResponseError as error:
-            if str(error).startswith("OOM"):
-                raise StoreFull(f"Redis is out of memory for {self.name}") from None
-            raise
+        except OutOfMemoryError:
+            raise StoreFull(f"Redis is out of memory for {self.name}") from None
         except (RedisError, OSError) as error:
             if not self.down:
                 self.down = True

@@ -70,7 +70,6 @@ LINGER_TIMEOUT = 1.0
 
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
-_FORM = "application/x-www-form-urlencoded"
 _JSON = "application/json"
 _TIMESTAMP_HEADER = "X-Slack-Request-Timestamp"
 _SIGNATURE_HEADER = "X-Slack-Signature"
