@@ -1,6 +1,6 @@
 """Scoring RoleFit's answers against question sets: the figures `make eval` writes to docs/eval.md.
 
-A run asks every question the way `rolefit ask --format json -` does (`RoleFit.answer`) and
+A run asks every question the way `rolefit ask --format json -` does (`RoleFit.reply`, then `result_json`) and
 scores it as the dev set's README says:
 - useful: verdict `answer` with an accepted topic, or `suggest` with one among the first three
   offered (the best entry, then the alternatives);
@@ -24,6 +24,7 @@ import yaml
 
 from bot.cards.common import Surface
 from bot.cards.replies import RoleFit
+from bot.cli import result_json
 
 ROOT = Path(__file__).resolve().parents[1]
 OWN_SET = ROOT / "tests" / "eval" / "questions.yml"
@@ -167,16 +168,21 @@ def typo(text: str) -> str:
 
 
 def ask(rolefit: RoleFit, question: Question, text: str | None = None) -> Outcome:
-    reply = rolefit.answer(question.q if text is None else text, surface=Surface.PRIVATE)
-    match = reply.match
-    if match is None:
-        return Outcome(question, "none", (), ())
-    candidates = [c for c in (match.best, *match.alternatives) if c is not None]
+    """One question through `rolefit ask --format json`'s own path (`RoleFit.reply`, then
+    `result_json`), so that subcommand words ("pm or tpm", "jd tpm") are scored as users see
+    them. Offered: the answer's entry, then the card's buttons (a "did you mean" card's
+    buttons are its choices, best first)."""
+    asked = question.q if text is None else text
+    reply = rolefit.reply(asked, surface=Surface.PRIVATE)
+    result = result_json(asked, reply, knowledge=rolefit.knowledge)
+    offered = [(s["id"], s["topic"]) for s in result["suggestions"]]
+    if result["verdict"] == "answer" and result["id"] is not None:
+        offered.insert(0, (result["id"], result["topic"]))
     return Outcome(
         question,
-        match.verdict,
-        tuple(c.entry.topic for c in candidates),
-        tuple(c.entry.id for c in candidates),
+        str(result["verdict"]),
+        tuple(str(topic) for _, topic in offered),
+        tuple(str(entry) for entry, _ in offered),
     )
 
 

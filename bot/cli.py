@@ -95,7 +95,7 @@ def offered_entries(reply: Reply) -> list[str]:
 def result_json(question: str, reply: Reply, *, knowledge: Knowledge) -> dict[str, Any]:
     """The JSON shape of `rolefit ask --format json`, stable for scripts; `suggestions` are the
     entries the card offers as buttons."""
-    match = reply.match
+    match = reply.match or reply.reading
     best = match.best if match is not None else None
     scored = (match.best, *match.alternatives) if match is not None else ()
     scores = {c.entry.id: c.score for c in scored if c is not None}

@@ -65,8 +65,14 @@ _KEEP = MAX_ALTERNATIVES + 1
 STRONG = 80.0
 """A score that answers even against the topics the question's concepts point to."""
 MARGIN = 5.0
-"""An answer needs this lead over the best entry of another topic (when both fit the question's
-concepts equally)."""
+"""An answer needs this lead over the best entry of another topic when the question's concepts
+point to the best entry's topic (`UNAGREED_MARGIN` when they point nowhere)."""
+NEAR_EXACT = 95.0
+"""A score only a question worded nearly as one of the entry's phrasings reaches."""
+UNAGREED_MARGIN = 7.0
+"""The lead an answer needs when the question's concepts point to no topic: with nothing but
+shared words to go on, a near tie between two topics is a guess (measured on real questions,
+answers with a lead of 5 to 7 were right little more than half the time)."""
 AGREED_SHARE = 0.78
 """A best entry in the topic the question's concepts point to is answered from this share of
 `ANSWER_AT` (about 44)."""
@@ -75,6 +81,8 @@ NEAR_AT = 20.0
 CONCEPT_NEAR_AT = 25.0
 """The same for a question that names no role but asks about one of the concepts' topics."""
 _ROLES = frozenset({"pm", "tpm", "pgm", "tpgm", "pm2tpm", "tpm2pm", "projectmanager"})
+_ROLE_WORD = "role"
+"""A message about "the two roles" names them without a role's name."""
 _TOPIC_EVIDENCE = 0.5
 """An entry of the asked topic is offered when it scores at least this share of `SUGGEST_AT`."""
 ONE_ROLE = 0.8
@@ -237,7 +245,13 @@ class Matcher:
             for index, (_, _, phrasings) in enumerate(parsed)
             if phrasings and all(_compares(words) for words in phrasings)
         )
+        self._moving = frozenset(
+            index
+            for index, (_, _, phrasings) in enumerate(parsed)
+            if any(not _MOVES.isdisjoint(words) for words in phrasings)
+        )
         self._role = tuple(_role_of(phrasings) for _, _, phrasings in parsed)
+        self._index_of = {entry.id: index for index, entry in enumerate(self.entries)}
         by_topic: dict[str, list[int]] = {}
         for index, entry in enumerate(self.entries):
             by_topic.setdefault(entry.topic, []).append(index)
@@ -356,8 +370,11 @@ class Matcher:
         if topics and best.entry.topic not in topics:
             alternatives = self._with_topic(query, ranked, topics, alternatives)
         verdict = self._verdict(best, alternatives, topics, focal, query)
-        if verdict == "answer" and ranked[0][0] in self._comparing and _one_role(query.keys()):
-            verdict = "suggest"  # a question about one role is not answered by a comparison
+        if verdict == "answer" and _one_role(query.keys()):
+            if ranked[0][0] in self._comparing or ranked[0][0] in self._moving:
+                # A question about one role is not answered by a comparison, nor by a move
+                # between the two roles: "can I become a PM?" is not "can a PM become a TPM?".
+                verdict = "suggest"
         if verdict == "suggest":
             alternatives = _varied(best, alternatives, self.entries, ranked, floor)
         others = self._others(solo, best) if solo else ()
@@ -461,22 +478,49 @@ class Matcher:
         """`answer` only on clear evidence: a high score, or a fair one whose topic is the one
         the asking part's concepts point to; never against those concepts, never for a
         question about a subject outside what RoleFit covers (declined unless an entry fits
-        well, which is then offered)."""
+        well, which is then offered), and never for a message that names no role and asks about
+        none of the concepts' topics, unless it is worded nearly as the entry: "how do I
+        prioritise my backlog?" shares words with an entry on who owns the backlog, but asks
+        about the craft, not the roles."""
         outside = self.concepts.outside
+        if (
+            not topics
+            and _ROLES.isdisjoint(query)
+            and _ROLE_WORD not in query
+            and best.score < NEAR_EXACT
+        ):
+            return "suggest"  # names no role and asks about none of our concepts: craft, not role
         if not outside.isdisjoint(focal) and best.score < self.suggest_at:
             return "none"
         if not outside.isdisjoint(query):
             return "suggest"
         if topics and best.entry.topic not in topics and best.score < STRONG:
             return "suggest"
-        rival = next((c for c in alternatives if c.entry.topic != best.entry.topic), None)
-        if rival is not None and best.score < STRONG and best.score - rival.score < MARGIN:
+        rival = next(
+            (
+                c
+                for c in alternatives
+                if c.entry.topic != best.entry.topic and self._could_answer(c, query)
+            ),
+            None,
+        )
+        margin = MARGIN if topics else UNAGREED_MARGIN
+        if rival is not None and best.score < STRONG and best.score - rival.score < margin:
             return "suggest"
         if best.score >= self.answer_at:
             return "answer"
         if topics and best.score >= self.answer_at * AGREED_SHARE:
             return "answer"
         return "suggest"
+
+    def _could_answer(self, candidate: Candidate, query: dict[str, float]) -> bool:
+        """False for an entry the question could never be answered from: a comparison of the
+        two roles, or a move between them, for a question about one role. Such an entry is
+        no rival to the best one."""
+        if not _one_role(query.keys()):
+            return True
+        index = self._index_of[candidate.entry.id]
+        return index not in self._comparing and index not in self._moving
 
     def _others(self, solo: list[_Solo], best: Candidate) -> tuple[Candidate, ...]:
         """The best entry for each other asking sentence, when it is clear on its own."""

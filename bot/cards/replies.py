@@ -38,6 +38,9 @@ class Reply:
     kind: str
     card: Card | None
     match: MatchResult | None = None
+    reading: MatchResult | None = None
+    """For a subcommand ("pm", "jd tpm", "pm or tpm"): the matcher's answer to the same words,
+    when it has one, so that `rolefit ask` can say which entry the card stands for."""
 
     @property
     def starts_walkthrough(self) -> bool:
@@ -60,12 +63,23 @@ class RoleFit:
         return other
 
     def reply(self, text: str, *, surface: Surface, brief_help: bool = False) -> Reply:
-        intent = intents.parse(cut(text))
+        text = cut(text)
+        intent = intents.parse(text)
         match intent:
             case intents.Help():
                 return Reply("help", short_help_card() if brief_help else self._help())
             case intents.Topics():
                 return Reply("topics", topics_card(grouped=self._grouped))
+            case intents.Ask(question=question):
+                return self.answer(question, surface=surface)
+        reply = self._subcommand(intent, surface=surface)
+        reading = self.matcher.match(text)
+        if reading.verdict != "answer":
+            return reply
+        return Reply(reply.kind, reply.card, reply.match, reading)
+
+    def _subcommand(self, intent: intents.Intent, *, surface: Surface) -> Reply:
+        match intent:
             case intents.Decide():
                 return Reply("decide", None)
             case intents.Profile(role=role):
@@ -83,8 +97,6 @@ class RoleFit:
                 if area is None:
                     return Reply("compare", unknown_area_card(name, knowledge=self.knowledge))
                 return Reply("compare", area_card(area, knowledge=self.knowledge, surface=surface))
-            case intents.Ask(question=question):
-                return self.answer(question, surface=surface)
         raise AssertionError(f"unhandled intent {intent!r}")
 
     def answer(self, question: str, *, surface: Surface) -> Reply:
