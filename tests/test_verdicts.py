@@ -212,7 +212,7 @@ def test_a_role_named_only_in_the_context_still_gets_closest_entries(matcher: Ma
 def test_a_question_about_one_role_gets_that_roles_entry(
     matcher: Matcher, question: str, entry_id: str
 ) -> None:
-    """"pm" and "tpm" are in nearly every entry, so IDF alone barely tells them apart: a question
+    """ "pm" and "tpm" are in nearly every entry, so IDF alone barely tells them apart: a question
     about one role must still rank that role's entry above the other role's on the same subject."""
     result = matcher.match(question)
     assert result.best is not None and result.best.entry.id == entry_id, question
@@ -232,10 +232,115 @@ def test_entries_about_the_other_role_rank_lower(matcher: Matcher) -> None:
 
 
 def test_a_near_tie_goes_to_the_topic_the_concepts_ask_about(matcher: Matcher) -> None:
-    """"how much do ... make" asks about pay: an entry about the role named does not outrank the
+    """ "how much do ... make" asks about pay: an entry about the role named does not outrank the
     salary entry by a hair."""
     from bot.answers.matcher import OTHER_TOPIC
 
     assert 0 < OTHER_TOPIC < 1
     result = matcher.match("what do technical program managers get paid")
     assert result.best is not None and result.best.entry.topic == "salary"
+
+
+def test_a_question_that_names_no_role_is_not_answered_from_shared_words() -> None:
+    """ "How do I prioritise my backlog?" shares words with an entry on who owns the backlog, but
+    asks about the craft: offered, not answered. The entry's own wording still answers, and so
+    does the same question once it names a role."""
+    from bot.knowledge.model import FaqEntry
+
+    backlog = FaqEntry(
+        "backlog",
+        "responsibilities-pm",
+        "Who owns the product backlog and decides what goes into it?",
+        ("who owns the backlog", "does the pm own the backlog"),
+        "x",
+    )
+    other = FaqEntry("other", "salary", "Who earns more, a PM or a TPM?", ("pm pay",), "y")
+    matcher = Matcher([backlog, other])
+    craft = matcher.match("how should I prioritise the product backlog")
+    assert craft.best is not None and craft.best.entry.id == "backlog"
+    assert craft.verdict == "suggest"
+    assert matcher.match("Who owns the product backlog and decides what goes into it?").verdict == (
+        "answer"
+    )
+    assert matcher.match("does the pm own the product backlog").verdict == "answer"
+
+
+def test_a_question_about_one_role_is_not_answered_by_a_move_between_the_roles() -> None:
+    """ "Can I become a PM?" is not "can a PM become a TPM?": an entry whose phrasings describe a
+    move between the two roles answers only a question that names both (or the move)."""
+    from bot.knowledge.model import FaqEntry
+
+    move = FaqEntry(
+        "move",
+        "career-pm-to-tpm",
+        "Can a Product Manager become a TPM?",
+        ("can a pm become a tpm", "moving from pm to tpm", "switch from pm to tpm"),
+        "x",
+    )
+    matcher = Matcher([move])
+    assert matcher.match("can a pm become a tpm?").verdict == "answer"
+    assert matcher.match("can I become a pm?").verdict == "suggest"
+
+
+def test_without_concepts_to_go_on_a_near_tie_between_topics_is_not_answered() -> None:
+    """With no concept pointing to a topic, the best entry needs `UNAGREED_MARGIN` over the best
+    entry of another topic, a wider lead than `MARGIN`."""
+    from bot.answers.matcher import MARGIN, UNAGREED_MARGIN, Candidate
+    from bot.knowledge.model import FaqEntry
+
+    assert UNAGREED_MARGIN > MARGIN
+    first = FaqEntry("a", "definition-tpm", "What is a TPM?", (), "x")
+    second = FaqEntry("b", "responsibilities-tpm", "What does a TPM do?", (), "y")
+    matcher = Matcher([first, second])
+    best = Candidate(first, 70.0)
+    close = [Candidate(second, 70.0 - (MARGIN + UNAGREED_MARGIN) / 2)]
+    far = [Candidate(second, 70.0 - UNAGREED_MARGIN - 1)]
+    query = {"tpm": 1.0, "role": 1.0}
+    assert matcher._verdict(best, close, frozenset(), {"tpm"}, query) == "suggest"
+    assert matcher._verdict(best, far, frozenset(), {"tpm"}, query) == "answer"
+    agreed = frozenset({"definition-tpm"})
+    assert matcher._verdict(best, close, agreed, {"tpm"}, query) == "answer"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is TPM in manufacturing? Total Productive Maintenance explained",
+        "How do I turn on the trusted platform module (TPM) in my laptop's BIOS?",
+        "What does a UX designer do on a product team?",
+        "Product marketing manager vs product manager: where is the line?",
+    ],
+)
+def test_other_tpms_and_other_roles_are_never_answered(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).verdict != "answer", question
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "topic"),
+    [
+        ("PM or TPM?", "decide", "difference"),
+        ("should we hire a pm or a tpm", "decide", "hire-both"),
+        ("pm", "profile", "definition-pm"),
+        ("jd tpm", "jd", "job-description"),
+    ],
+)
+def test_ask_reports_the_entry_a_subcommands_card_stands_for(
+    rolefit: RoleFit, knowledge: Knowledge, text: str, kind: str, topic: str
+) -> None:
+    """`rolefit ask` gives a subcommand's card (or the walkthrough) the topic of the entry the
+    matcher answers the same words with, so that scripts and the eval see what users get."""
+    from bot.cli import result_json
+
+    reply = rolefit.reply(text, surface=Surface.PRIVATE)
+    result = result_json(text, reply, knowledge=knowledge)
+    assert (result["kind"], result["verdict"], result["topic"]) == (kind, "answer", topic)
+    assert reply.match is None, "the card itself is not an answer card"
+
+
+def test_a_bare_command_stands_for_no_entry(rolefit: RoleFit, knowledge: Knowledge) -> None:
+    from bot.cli import result_json
+
+    result = result_json(
+        "decide", rolefit.reply("decide", surface=Surface.PRIVATE), knowledge=knowledge
+    )
+    assert (result["kind"], result["verdict"], result["topic"]) == ("decide", "none", None)

@@ -370,11 +370,15 @@ class Matcher:
         if topics and best.entry.topic not in topics:
             alternatives = self._with_topic(query, ranked, topics, alternatives)
         verdict = self._verdict(best, alternatives, topics, focal, query)
-        if verdict == "answer" and _one_role(query.keys()):
-            if ranked[0][0] in self._comparing or ranked[0][0] in self._moving:
-                # A question about one role is not answered by a comparison, nor by a move
-                # between the two roles: "can I become a PM?" is not "can a PM become a TPM?".
-                verdict = "suggest"
+        top = ranked[0][0]
+        if (
+            verdict == "answer"
+            and (top in self._comparing or top in self._moving)
+            and _one_role(query.keys())
+        ):
+            # A question about one role is not answered by a comparison, nor by a move between
+            # the two roles: "can I become a PM?" is not "can a PM become a TPM?".
+            verdict = "suggest"
         if verdict == "suggest":
             alternatives = _varied(best, alternatives, self.entries, ranked, floor)
         others = self._others(solo, best) if solo else ()
@@ -556,7 +560,7 @@ def _compares(words: Collection[str]) -> bool:
 
 
 def _role_of(phrasings: list[frozenset[str]]) -> str | None:
-    """"pm" or "tpm" when more than half of an entry's phrasings name that role and no other."""
+    """ "pm" or "tpm" when more than half of an entry's phrasings name that role and no other."""
     for role in _PM_ROLES:
         alone = sum(1 for words in phrasings if _ROLES.intersection(words) == {role})
         if alone * 2 > len(phrasings):
@@ -565,7 +569,7 @@ def _role_of(phrasings: list[frozenset[str]]) -> str | None:
 
 
 def _asked_role(focal: Collection[str]) -> str | None:
-    """"pm" or "tpm" when the asking part names that role and no other, without comparing."""
+    """ "pm" or "tpm" when the asking part names that role and no other, without comparing."""
     named = _ROLES.intersection(focal)
     if len(named) == 1 and _COMPARING.isdisjoint(focal):
         role = next(iter(named))
