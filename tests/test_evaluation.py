@@ -34,7 +34,7 @@ from bot.cards.replies import RoleFit
 OWN = {"useful": 0.95, "right": 0.84, "wrong": 0.03, "declined": 0.99, "typo_useful": 0.90}
 DEV = {"useful": 0.87, "right": 0.54, "wrong": 0.035, "declined": 0.95, "typo_useful": 0.87}
 DEV_HELD_OUT = {"useful": 0.78, "right": 0.45, "wrong": 0.05}
-VALIDATION = {"useful": 0.91, "right": 0.52, "wrong": 0.04, "declined": 0.93, "typo_useful": 0.89}
+VALIDATION = {"useful": 0.91, "right": 0.53, "wrong": 0.04, "declined": 0.93, "typo_useful": 0.89}
 VALIDATION_NEVER_READ = {"useful": 0.92, "right": 0.56, "wrong": 0.035, "declined": 0.93}
 
 

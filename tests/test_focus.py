@@ -108,3 +108,18 @@ def test_a_clear_first_question_is_not_blended_with_the_next(
     result = matcher.match(message)
     assert result.verdict == "answer"
     assert result.best is not None and result.best.entry.id == entry_id
+
+
+def test_a_short_question_after_a_title_takes_the_title_as_its_subject() -> None:
+    """"PRD vs technical spec: what's the difference?" asks about the title; a short question that
+    names a role, or one after a long statement, stands on its own."""
+    titled = read("PRD vs Technical Spec: What's the Difference?")
+    assert [(p.text, p.asking) for p in titled.parts] == [
+        ("PRD vs Technical Spec What's the Difference?", True)
+    ]
+    assert not titled.several
+    own = read("We are a 40 person startup. Do we need a TPM?")
+    assert [p.asking for p in own.parts] == [False, True]
+    preamble = "I have been a product manager for six years at two companies in the same city now."
+    long = read(f"{preamble} Which one?")
+    assert [p.asking for p in long.parts] == [False, True]

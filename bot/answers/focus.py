@@ -3,7 +3,9 @@
 Real questions come wrapped in context ("I've been a PM for six years... We're a 40-person
 startup...") and often ask two or three things at once. `read` splits a message into sentences
 and marks the asking ones: a sentence ending in "?", or one opening like a question ("how do
-I...", "should we...") or a request ("advice on...", "I'm wondering whether..."). The matcher
+I...", "should we...") or a request ("advice on...", "I'm wondering whether..."); a short
+question right after a short statement ("PRD vs spec: what's the difference?") takes the
+statement in as its subject. The matcher
 weighs words from asking sentences above words from the context, so a long preamble cannot
 dilute a clear question, and each asking sentence can be matched on its own to offer the
 other questions as buttons.
@@ -57,6 +59,9 @@ CONTEXT_WEIGHT = 0.2
 LATER_WEIGHT = 0.75
 """How much the words of a later question count against the first (the main one)."""
 MAX_PARTS = 12
+_SHORT_QUESTION = 6
+_SHORT_SUBJECT = 12
+_NAMES_A_ROLE = re.compile(r"\b(?:t?pms?|managers?|product|program|project|roles?|owners?)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,4 +127,22 @@ def read(text: str) -> Focus:
         return Focus(())
     if len(found) == 1:
         return Focus((Part(found[0], True),))
-    return Focus(tuple(Part(s, is_asking(s)) for s in found))
+    parts: list[Part] = []
+    for sentence in found:
+        asking = is_asking(sentence)
+        if asking and parts and not parts[-1].asking and _refers_back(sentence, parts[-1].text):
+            parts[-1] = Part(f"{parts[-1].text} {sentence}", True)
+        else:
+            parts.append(Part(sentence, asking))
+    return Focus(tuple(parts))
+
+
+def _refers_back(question: str, before: str) -> bool:
+    """True for a short question that names no role after a short statement: in "PRD vs
+    technical spec: what's the difference?" or "Product vs project manager. Which one do I
+    need?" the statement is the subject of the question, not its context."""
+    return (
+        len(question.split()) <= _SHORT_QUESTION
+        and len(before.split()) <= _SHORT_SUBJECT
+        and _NAMES_A_ROLE.search(question.lower()) is None
+    )
