@@ -21,7 +21,7 @@ from bot.cards.common import Surface
 from bot.cards.replies import Reply, cut
 from bot.cards.walkthrough import where_card
 from bot.logs import bind_ids
-from bot.slack.context import request_ids
+from bot.slack.context import request_ids, typed_text
 from bot.slack.server import QuickAnswer
 from bot.slack.services import Services
 from bot.walkthrough import planning
@@ -35,7 +35,7 @@ COMMAND = "/rolefit"
 
 def command_reply(services: Services, command: dict[str, Any]) -> Reply | None:
     """The reply to `/rolefit <text>`, or None when building it failed (logged with the ids)."""
-    text = command.get("text") or ""
+    text = typed_text(cut(command.get("text") or ""))
     if logger.isEnabledFor(logging.DEBUG):
         logger.debug("command", extra={"ids": request_ids(command), "text": text})
     try:
@@ -86,7 +86,7 @@ def register(app: AsyncApp, *, services: Services) -> None:
 
     async def asks_to_decide(command: dict[str, Any]) -> bool:
         """Only in a DM: in a channel the ack asks first where to run it (`ack_payload`)."""
-        text = cut(command.get("text") or "")
+        text = typed_text(cut(command.get("text") or ""))
         return isinstance(intents.parse(text), intents.Decide) and not in_channel(command)
 
     async def start_walkthrough(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -13,7 +12,7 @@ from bot.cards.common import Surface
 from bot.cards.help import home_view
 from bot.cards.replies import cut
 from bot.feedback.records import team_of
-from bot.slack.context import request_ids
+from bot.slack.context import request_ids, typed_text
 from bot.slack.services import Services
 from handlers import walkthrough
 from handlers.delivery import ack_only, post_card, tell_undelivered
@@ -21,12 +20,10 @@ from handlers.messages import SORRY_CARD
 
 logger = logging.getLogger("rolefit.handlers")
 
-_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
-
-
 def mention_text(text: str) -> str:
-    """The question without the bot's own mention, wherever in the first 4,000 characters."""
-    return _MENTION.sub(" ", cut(text), count=1).strip()
+    """The question in a message's first 4,000 characters, without the bot's mention or any
+    other Slack markup."""
+    return typed_text(cut(text))
 
 
 def register(app: AsyncApp, *, services: Services) -> None:

@@ -225,6 +225,22 @@ async def test_mention_text_is_escaped(app: RunningApp, stub: LocalSlack) -> Non
     assert "<!channel>" not in text and "<@U0BOB0002>" not in text and "<https://evil" not in text
 
 
+async def test_slack_markup_is_not_read_as_words(
+    app: RunningApp, stub: LocalSlack, knowledge: Knowledge
+) -> None:
+    """Emoji, mentions and links are markup, not words: the question under them is answered as
+    if typed plainly, through a slash command and a mention alike."""
+    entry = next(e for e in knowledge.entries if e.topic == "salary")
+    marked = f"{entry.question} :thinking_face: <@U0BOB0002> <https://example.com/pay|pay>"
+    body = await app.command(marked)
+    check_message(body)
+    assert entry.answer in _all_text(body)
+    await app.event(payloads.mention(f":wave: {entry.question} :pray:"))
+    [post] = await stub.wait_for("chat.postMessage")
+    check_message(post.params)
+    assert entry.answer in _all_text(post.params)
+
+
 async def test_public_related_button_posts_in_the_thread(
     app: RunningApp, stub: LocalSlack, knowledge: Knowledge
 ) -> None:

@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+_MARKUP = re.compile(
+    r"<[@#!][^>]*>"  # user and channel mentions, @here and friends
+    r"|<(?:[a-z][a-z0-9+.-]*:[^|>]*)(?:\|([^>]*))?>"  # links, kept as their label if any
+    r"|:[a-z0-9_+'-]+:",  # emoji
+    re.IGNORECASE,
+)
+_SPACES = re.compile(r"[ \t]+")
+
+
+def typed_text(text: str) -> str:
+    """What someone typed, without Slack's markup: mentions, channel links and emoji go, a link
+    keeps its label, and Slack's three escapes are undone. `<@U0123ABC>` and `:thinking_face:`
+    are not words anyone asked about, and would count as unknown words in a question."""
+    plain = _MARKUP.sub(lambda found: f" {found.group(1) or ''} ", text)
+    plain = plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return _SPACES.sub(" ", plain).strip()
 
 
 def request_ids(body: dict[str, Any]) -> dict[str, str]:
