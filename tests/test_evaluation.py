@@ -14,11 +14,13 @@ import pytest
 
 from bench.evaluation import (
     DEV_SPLIT,
+    MARGINS,
     VALIDATION_SET,
     VALIDATION_SPLIT,
     Outcome,
     Question,
     Run,
+    calibration,
     dev_set_path,
     held_out,
     load_dev_set,
@@ -29,6 +31,7 @@ from bench.evaluation import (
     typo,
 )
 from bot.cards.replies import RoleFit
+from bot.knowledge.model import Knowledge
 
 # Floors: what the matcher reaches now, less a point or two of slack.
 OWN = {"useful": 0.95, "right": 0.84, "wrong": 0.03, "declined": 0.99, "typo_useful": 0.90}
@@ -156,3 +159,20 @@ def test_the_report_has_every_part(rolefit: RoleFit, dev_set: Path) -> None:
         "| confidently wrong |",
     ):
         assert part in text
+
+
+def test_the_calibration_table_shows_what_narrower_margins_trade(
+    rolefit: RoleFit, knowledge: Knowledge
+) -> None:
+    """One row per setting, the app's own first; a narrower margin only ever turns "did you
+    mean" into an answer, so right and confidently wrong can only grow down the table."""
+    questions = load_dev_set(VALIDATION_SET)
+    lines = calibration(knowledge, [("validation", questions, VALIDATION_SPLIT)])
+    rows = [line.strip("|").split("|") for line in lines[2:]]
+    assert len(rows) == len(MARGINS) and "(in use)" in rows[0][0]
+    in_use = run("validation", rolefit, questions).figures()
+    assert rows[0][1].strip() == f"{in_use.right * 100:.0f}%"
+    assert rows[0][2].strip() == f"{in_use.wrong * 100:.1f}%"
+    rights = [float(row[1].strip(" %")) for row in rows]
+    wrongs = [float(row[2].strip(" %")) for row in rows]
+    assert rights == sorted(rights) and wrongs == sorted(wrongs)

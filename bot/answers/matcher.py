@@ -188,9 +188,21 @@ class Matcher:
     """Built once per knowledge base; `match` is then a pure function of the question."""
 
     @classmethod
-    def of(cls, knowledge: Knowledge) -> Matcher:
-        """The matcher as the app builds it: the FAQ entries, read with the concept vocabulary."""
-        return cls(knowledge.entries, concepts=Concepts(knowledge.concepts))
+    def of(
+        cls,
+        knowledge: Knowledge,
+        *,
+        margin: float = MARGIN,
+        unagreed_margin: float = UNAGREED_MARGIN,
+    ) -> Matcher:
+        """The matcher as the app builds it: the FAQ entries, read with the concept vocabulary
+        (the margins are settable so that `make eval` can show what they trade)."""
+        return cls(
+            knowledge.entries,
+            concepts=Concepts(knowledge.concepts),
+            margin=margin,
+            unagreed_margin=unagreed_margin,
+        )
 
     def __init__(
         self,
@@ -199,11 +211,15 @@ class Matcher:
         answer_at: float = ANSWER_AT,
         suggest_at: float = SUGGEST_AT,
         concepts: Concepts = EMPTY,
+        margin: float = MARGIN,
+        unagreed_margin: float = UNAGREED_MARGIN,
     ) -> None:
         self.entries: tuple[FaqEntry, ...] = tuple(entries)
         self.concepts = concepts
         self.answer_at = answer_at
         self.suggest_at = suggest_at
+        self.margin = margin
+        self.unagreed_margin = unagreed_margin
         raw_vocab: set[str] = set()
         parsed: list[tuple[frozenset[str], frozenset[str], list[frozenset[str]]]] = []
         for entry in self.entries:
@@ -508,7 +524,7 @@ class Matcher:
             ),
             None,
         )
-        margin = MARGIN if topics else UNAGREED_MARGIN
+        margin = self.margin if topics else self.unagreed_margin
         if rival is not None and best.score < STRONG and best.score - rival.score < margin:
             return "suggest"
         if best.score >= self.answer_at:
