@@ -25,7 +25,7 @@ from tests.support.cli import copy_knowledge, run_rolefit
 from tests.support.harness import RunningApp
 
 EXPERTS = "C0EXPERTS1"
-UNKNOWN = "how do I knit a sweater for <!channel> with token xoxb-1234-abcd?"
+UNKNOWN = "how do I knit a <b>sweater</b> for <!channel> with token xoxb-1234-abcd?"
 ANSWER = "Knitting is off topic here, but *try* the #crafts channel & ask <@U0CAROL>."
 
 
@@ -112,7 +112,8 @@ async def test_the_whole_loop_from_a_mention_to_a_checked_knowledge_folder(
     assert post.params["channel"] == EXPERTS
     check_message(message_of(post))
     shown = all_text(post.blocks)
-    assert "&lt;!channel&gt;" in shown and "<!channel>" not in shown
+    assert "&lt;b&gt;sweater&lt;/b&gt;" in shown and "<b>" not in shown
+    assert "<!channel>" not in shown
     assert "<!channel>" not in post.params["text"] and "xoxb-1234" not in post.params["text"]
     assert "xoxb-1234" not in shown and "[slack token]" in shown
     assert "alice" in shown and f"<#{workspace.CHANNEL}>" in shown
@@ -122,7 +123,7 @@ async def test_the_whole_loop_from_a_mention_to_a_checked_knowledge_folder(
 
     view = await open_modal(app, stub, post, user=workspace.OTHER_USER, ts="1700000900.000900")
     question_input = next(b for b in view["blocks"] if b.get("block_id") == QUESTION_BLOCK)
-    assert "knit a sweater" in question_input["element"]["initial_value"]
+    assert "knit a <b>sweater</b>" in question_input["element"]["initial_value"]
     assert "xoxb-1234" not in json.dumps(view)
 
     submission = payloads.view_submission(
