@@ -10,7 +10,13 @@ from bot.answers import intents
 from bot.answers.matcher import NEAR_AT, Matcher, MatchResult
 from bot.answers.smalltalk import asks_which_to_hire, smalltalk
 from bot.answers.text_norm import uses_bare_tpm
-from bot.cards.answer import answer_card, greeting_card, no_match_card, suggest_card
+from bot.cards.answer import (
+    AnswerBlocks,
+    answer_card,
+    greeting_card,
+    no_match_card,
+    suggest_card,
+)
 from bot.cards.common import Card, Surface
 from bot.cards.compare import area_card, area_names, compare_card, unknown_area_card
 from bot.cards.help import help_card, short_help_card
@@ -51,6 +57,7 @@ class RoleFit:
         self.knowledge = knowledge
         self.matcher = Matcher.of(knowledge)
         self._grouped = knowledge.topics()
+        self._answer_blocks = AnswerBlocks(knowledge)
         self.ask_a_person = ask_a_person
 
     def asking_people(self) -> RoleFit:
@@ -108,6 +115,7 @@ class RoleFit:
                 truncated=result.truncated,
                 also_asked=[c.entry for c in result.others],
                 offer_decide=decide,
+                kept=self._answer_blocks,
             )
             return Reply("answer", card, result)
         if result.verdict == "suggest":
@@ -148,6 +156,7 @@ class RoleFit:
                     knowledge=knowledge,
                     surface=surface,
                     shared_by=shared_by,
+                    kept=self._answer_blocks,
                 )
             case "compare" if not ref.arg:
                 return compare_card(knowledge, surface=surface, shared_by=shared_by)

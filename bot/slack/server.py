@@ -48,6 +48,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot.cards.common import message_json
 from bot.cards.mrkdwn import is_channel_id, is_user_id
 from bot.slack.dedup import MemorySeen, SeenStore, StoreFull
 from bot.slack.inflight import InFlight, inflight_of
@@ -514,7 +515,7 @@ class Admitted:
 def _json_reply(payload: dict[str, Any]) -> web.Response:
     if not payload:
         return web.Response(status=200)
-    return web.Response(body=json.dumps(payload).encode(), content_type=_JSON, charset="utf-8")
+    return web.Response(body=message_json(payload).encode(), content_type=_JSON, charset="utf-8")
 
 
 def _bolt_signing_secret(bolt_app: AsyncApp) -> str | None:
