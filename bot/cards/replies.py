@@ -104,7 +104,6 @@ class RoleFit:
                 MatchResult(question, "none", None, ()),
             )
         result = self.matcher.match(question)
-        decide = asks_which_to_hire(question[:300])
         if result.verdict == "answer" and result.best is not None:
             card = answer_card(
                 result.best.entry,
@@ -114,13 +113,16 @@ class RoleFit:
                 bare_tpm=uses_bare_tpm(question[:300]),
                 truncated=result.truncated,
                 also_asked=[c.entry for c in result.others],
-                offer_decide=decide,
+                offer_decide=asks_which_to_hire(question[:300]),
                 kept=self._answer_blocks,
             )
             return Reply("answer", card, result)
         if result.verdict == "suggest":
             card = suggest_card(
-                result, surface=surface, ask_person=self.ask_a_person, offer_decide=decide
+                result,
+                surface=surface,
+                ask_person=self.ask_a_person,
+                offer_decide=asks_which_to_hire(question[:300]),
             )
             return Reply("suggest", card, result)
         # A near miss is not dropped: entries with real evidence are offered first.

@@ -455,8 +455,11 @@ class RequestGate:
         if request.content_length is not None and request.content_length > MAX_BODY:
             return Rejection(413, "body over 1 MiB")
         try:
-            async with asyncio.timeout(self.body_timeout):
-                raw = await request.read()
+            if request.content.is_eof():
+                raw = await request.read()  # the whole body is here: reading it cannot wait
+            else:
+                async with asyncio.timeout(self.body_timeout):
+                    raw = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return Rejection(413, "body over 1 MiB")
         except TimeoutError:
