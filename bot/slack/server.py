@@ -545,11 +545,11 @@ def build_web_app(
     async def slack_events(request: web.Request) -> web.Response:
         if inflight.closing:
             return Rejection(503, "shutting down").response()
-        inflight.reading_current()
+        task = inflight.reading_current()
         admitted = await gate.admit(request)
         if isinstance(admitted, Rejection):
             return admitted.logged_response()
-        inflight.track_current()
+        inflight.admitted(task)
         if quick_answer is not None:
             payload = quick_answer(admitted.body)
             if payload is not None:
