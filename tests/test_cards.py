@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from bench.questions import questions
 from bot.cards import refs
-from bot.cards.common import OPEN, SHARE, Surface
+from bot.cards.answer import AnswerBlocks, answer_card
+from bot.cards.common import OPEN, SHARE, Card, Surface, message_json
 from bot.cards.help import help_card, home_view, short_help_card
 from bot.cards.replies import RoleFit
-from bot.knowledge.model import Knowledge
+from bot.knowledge.model import FaqEntry, Knowledge
 from bot.local_slack.payloads import buttons
 from tests.support.blockkit import all_text, check_message, check_view
 
@@ -140,3 +144,51 @@ def test_no_program_note_when_the_answer_already_explains_it(rolefit: RoleFit) -
     assert reply.card is not None and reply.match is not None and reply.match.best is not None
     assert "program manager" in reply.match.best.entry.answer.lower()
     assert "Some companies use it for" not in all_text(reply.card.blocks)
+
+
+def _answer(
+    entry: FaqEntry,
+    knowledge: Knowledge,
+    surface: Surface,
+    *,
+    flagged: bool,
+    kept: AnswerBlocks | None,
+) -> Card:
+    return answer_card(
+        entry,
+        knowledge=knowledge,
+        surface=surface,
+        question="a `tpm` <!here>?",
+        also_asked=knowledge.entries[:2],
+        bare_tpm=flagged,
+        truncated=flagged,
+        offer_decide=flagged,
+        kept=kept,
+    )  # fmt: skip
+
+
+def test_kept_blocks_build_the_same_answer_cards(knowledge: Knowledge) -> None:
+    """Blocks an answer card keeps for its entry give the very card built from scratch."""
+    kept = AnswerBlocks(knowledge, limit=5)
+    for entry in knowledge.entries:
+        for surface in Surface:
+            for flagged in (False, True):
+                fresh = _answer(entry, knowledge, surface, flagged=flagged, kept=None)
+                assert _answer(entry, knowledge, surface, flagged=flagged, kept=kept) == fresh
+    assert len(kept._kept) <= 5
+
+
+@pytest.mark.parametrize("surface", list(Surface))
+def test_message_json_is_json_dumps_byte_for_byte(rolefit: RoleFit, surface: Surface) -> None:
+    """The acknowledgement reuses the JSON of fixed blocks; the bytes are json.dumps' own."""
+    texts = ["hi", "thanks", "compare", "topics", "help", "jd pm", "decide", "zzz qqq", "x" * 5000]
+    for text in [*texts, *questions()]:
+        reply = rolefit.reply(text, surface=surface)
+        if reply.card is None:
+            continue
+        payload = {"response_type": "ephemeral", **reply.card.message()}
+        assert message_json(payload) == json.dumps(payload), text
+    for entry in rolefit.knowledge.entries:
+        card = rolefit.render(refs.entry(entry.id), surface=surface, shared_by="U0ALICE01")
+        assert card is not None
+        assert message_json(card.message()) == json.dumps(card.message())

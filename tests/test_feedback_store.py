@@ -181,6 +181,17 @@ def test_add_many_keeps_a_batch_and_a_later_vote_in_it_wins(tmp_path: Path) -> N
     store.close()
 
 
+def test_add_many_keeps_every_row_of_a_large_batch_in_order(tmp_path: Path) -> None:
+    """A batch goes in as multi-row INSERTs of several sizes: none is lost, none reordered."""
+    store = SqliteStore.open(tmp_path / "rolefit.db")
+    for count in (1, 5, 150):
+        questions = [asked(f"q{count}-{n}", at=T0 + count * 1000 + n) for n in range(count)]
+        assert store.add_many(questions=questions) == []
+        assert store.questions()[-count:] == questions
+    assert len(store.questions()) == 156
+    store.close()
+
+
 def test_add_many_skips_and_returns_the_rows_sqlite_refuses(tmp_path: Path) -> None:
     store = SqliteStore.open(tmp_path / "rolefit.db")
     # Wrong on purpose: rows SQLite refuses (NOT NULL, a value it cannot bind).

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from bot.answers.matcher import MatchResult
 from bot.cards import common as ui
@@ -35,6 +36,95 @@ def shared_by_line(user_id: str) -> Block:
     return ui.context(f":mega: Shared by {user_mention(user_id)}")
 
 
+@dataclass(frozen=True, slots=True)
+class EntryBlocks:
+    """The blocks of an entry's answer card that never change: everything but the echo of the
+    question, the notes, who shared it and the other questions of the message."""
+
+    opening: tuple[Block, ...]
+    program_note: Block | None
+    """The "TPM means Technical Product Manager" note, for questions that only say TPM."""
+    source: Block
+    feedback: Mapping[Surface, Block]
+    related: tuple[Block, ...]
+
+    @classmethod
+    def of(cls, entry: FaqEntry, knowledge: Knowledge) -> EntryBlocks:
+        program = _program_entry(knowledge)
+        note = None
+        if program is not None and "program manager" not in entry.answer.lower():
+            note = ui.Fixed(
+                ui.section(
+                    ":information_source: Here *TPM* means Technical _Product_ Manager. "
+                    "Some companies use it for Technical _Program_ Manager, a different role.",
+                    accessory=ui.button(
+                        "Program Manager?", action_id=ui.OPEN_ALSO, value=refs.entry(program.id)
+                    ),
+                )
+            )
+        source = f":books: RoleFit knowledge · {TOPIC_LABELS.get(entry.topic, entry.topic)}"
+        reviewed = reviewed_label(entry)
+        votes = (
+            ui.button(":thumbsup: Helpful", action_id=ui.HELPFUL, value=entry.id),
+            ui.button(":thumbsdown: Not helpful", action_id=ui.NOT_HELPFUL, value=entry.id),
+        )
+        feedback = {
+            surface: ui.Fixed(
+                ui.actions(
+                    *((share_button(refs.entry(entry.id)),) if surface is Surface.PRIVATE else ()),
+                    *votes,
+                    block_id=f"feedback.{entry.id}",
+                )
+            )
+            for surface in Surface
+        }
+        related = [knowledge.by_id[r] for r in entry.related if r in knowledge.by_id][:5]
+        related_blocks: tuple[Block, ...] = ()
+        if related:
+            buttons = (
+                ui.open_button(r.question, refs.entry(r.id), index=i) for i, r in enumerate(related)
+            )
+            related_blocks = (
+                ui.Fixed(ui.context("*Related questions*")),
+                ui.Fixed(ui.actions(*buttons)),
+            )
+        return cls(
+            opening=(ui.Fixed(ui.header(entry.question)), ui.Fixed(ui.section(entry.answer))),
+            program_note=note,
+            source=ui.Fixed(ui.context(f"{source} · {reviewed}" if reviewed else source)),
+            feedback=feedback,
+            related=related_blocks,
+        )
+
+
+class AnswerBlocks:
+    """One knowledge base's `EntryBlocks`, each built the first time its entry is answered and
+    kept (at most `limit` entries): building and encoding them was a third of the CPU an answer
+    cost besides the matcher."""
+
+    def __init__(self, knowledge: Knowledge, *, limit: int = 4096) -> None:
+        self.knowledge = knowledge
+        self.limit = limit
+        self._kept: dict[str, EntryBlocks] = {}
+
+    def of(self, entry: FaqEntry) -> EntryBlocks:
+        found = self._kept.get(entry.id)
+        if found is None:
+            if len(self._kept) >= self.limit:
+                del self._kept[next(iter(self._kept))]
+            found = self._kept[entry.id] = EntryBlocks.of(entry, self.knowledge)
+        return found
+
+
+_OFFER_DECIDE = ui.Fixed(
+    ui.section(
+        ":compass: Not sure which role your team needs? The walkthrough asks a few "
+        "questions and recommends PM, TPM or both.",
+        accessory=ui.decide_button("Help me decide"),
+    )
+)
+
+
 def answer_card(
     entry: FaqEntry,
     *,
@@ -46,10 +136,13 @@ def answer_card(
     shared_by: str | None = None,
     also_asked: Sequence[FaqEntry] = (),
     offer_decide: bool = False,
+    kept: AnswerBlocks | None = None,
 ) -> Card:
     """`also_asked`: entries for the message's other questions (buttons); `offer_decide`: the
-    question asks which role to hire, so the walkthrough is offered."""
-    blocks: list[Block] = [ui.header(entry.question), ui.section(entry.answer)]
+    question asks which role to hire, so the walkthrough is offered; `kept`: where this
+    knowledge's fixed blocks are kept (else they are built for this card alone)."""
+    fixed = kept.of(entry) if kept is not None else EntryBlocks.of(entry, knowledge)
+    blocks: list[Block] = list(fixed.opening)
     notes: list[str] = []
     if question is not None:
         notes.append(f"You asked {quote_user_text(question)}")
@@ -57,28 +150,12 @@ def answer_card(
         notes.append(TRUNCATED_NOTE)
     if notes:
         blocks.append(ui.context(*notes))
-    program = _program_entry(knowledge) if bare_tpm else None
-    if program is not None and "program manager" not in entry.answer.lower():
-        blocks.append(
-            ui.section(
-                ":information_source: Here *TPM* means Technical _Product_ Manager. "
-                "Some companies use it for Technical _Program_ Manager, a different role.",
-                accessory=ui.button(
-                    "Program Manager?", action_id=ui.OPEN_ALSO, value=refs.entry(program.id)
-                ),
-            )
-        )
-    source = f":books: RoleFit knowledge · {TOPIC_LABELS.get(entry.topic, entry.topic)}"
-    reviewed = reviewed_label(entry)
-    blocks.append(ui.context(f"{source} · {reviewed}" if reviewed else source))
+    if bare_tpm and fixed.program_note is not None:
+        blocks.append(fixed.program_note)
+    blocks.append(fixed.source)
     if shared_by is not None:
         blocks.append(shared_by_line(shared_by))
-    buttons: list[Block] = []
-    if surface is Surface.PRIVATE:
-        buttons.append(share_button(refs.entry(entry.id)))
-    buttons.append(ui.button(":thumbsup: Helpful", action_id=ui.HELPFUL, value=entry.id))
-    buttons.append(ui.button(":thumbsdown: Not helpful", action_id=ui.NOT_HELPFUL, value=entry.id))
-    blocks.append(ui.actions(*buttons, block_id=f"feedback.{entry.id}"))
+    blocks.append(fixed.feedback[surface])
     if also_asked:
         blocks.append(ui.context("*You also asked*"))
         blocks.append(
@@ -91,24 +168,8 @@ def answer_card(
             )
         )
     if offer_decide:
-        blocks.append(
-            ui.section(
-                ":compass: Not sure which role your team needs? The walkthrough asks a few "
-                "questions and recommends PM, TPM or both.",
-                accessory=ui.decide_button("Help me decide"),
-            )
-        )
-    related = [knowledge.by_id[r] for r in entry.related if r in knowledge.by_id][:5]
-    if related:
-        blocks.append(ui.context("*Related questions*"))
-        blocks.append(
-            ui.actions(
-                *(
-                    ui.open_button(r.question, refs.entry(r.id), index=i)
-                    for i, r in enumerate(related)
-                )
-            )
-        )
+        blocks.append(_OFFER_DECIDE)
+    blocks.extend(fixed.related)
     return Card(text=f"{entry.question}\n{entry.answer}", blocks=blocks)
 
 
@@ -161,14 +222,11 @@ def suggest_card(
                 for i, entry in enumerate(choices)
             )
         ),
-        ui.context(
-            *([TRUNCATED_NOTE] if result.truncated else []),
-            "None of these? Try rewording, or type `/rolefit topics` to browse.",
-        ),
+        _NONE_OF_THESE[result.truncated],
         *([ask_block(ask_value(result.question))] if ask_person else []),
     ]
     if offer_decide:
-        blocks.append(ui.actions(ui.decide_button("Help me decide: PM or TPM?")))
+        blocks.append(_DECIDE_ROW)
     text = "Did you mean: " + "; ".join(e.question for e in choices)
     return Card(text=text, blocks=blocks)
 
@@ -177,6 +235,26 @@ COVERS = (
     "I only know about Product Managers and Technical Product Managers: what they do, "
     "how they differ, and when to hire which."
 )
+
+# The blocks of the cards below that are the same on every card (see `ui.Fixed`).
+_NONE_OF_THESE = {
+    truncated: ui.Fixed(
+        ui.context(
+            *([TRUNCATED_NOTE] if truncated else []),
+            "None of these? Try rewording, or type `/rolefit topics` to browse.",
+        )
+    )
+    for truncated in (False, True)
+}
+_DECIDE_ROW = ui.Fixed(ui.actions(ui.decide_button("Help me decide: PM or TPM?")))
+_WAYS_ON = ui.Fixed(
+    ui.ways_on("Browse all topics", refs.TOPICS, decide="Help me decide: PM or TPM?")
+)
+_TRY = ui.Fixed(ui.context("Try `what does a tpm do?`, `do startups need a tpm?` or `compare`."))
+_TRUNCATED = ui.Fixed(ui.context(TRUNCATED_NOTE))
+_DIVIDER = ui.Fixed(ui.divider())
+_CLOSEST = ui.Fixed(ui.section("*Closest I have:*"))
+_OFTEN_ASKED = ui.Fixed(ui.section("*People often ask:*"))
 
 
 def greeting_card(*, thanks: bool) -> Card:
@@ -189,8 +267,8 @@ def greeting_card(*, thanks: bool) -> Card:
     )
     blocks: list[Block] = [
         ui.section(opening),
-        ui.context("Try `what does a tpm do?`, `do startups need a tpm?` or `compare`."),
-        ui.ways_on("Browse all topics", refs.TOPICS, decide="Help me decide: PM or TPM?"),
+        _TRY,
+        _WAYS_ON,
     ]
     return Card(text=opening, blocks=blocks)
 
@@ -219,16 +297,16 @@ def no_match_card(
     )
     blocks: list[Block] = [
         ui.section(opening + COVERS),
-        *([ui.context(TRUNCATED_NOTE)] if truncated else []),
-        ui.divider(),
-        ui.section("*Closest I have:*" if closest else "*People often ask:*"),
+        *([_TRUNCATED] if truncated else []),
+        _DIVIDER,
+        _CLOSEST if closest else _OFTEN_ASKED,
         ui.actions(
             *(
                 ui.open_button(entry.question, refs.entry(entry.id), index=i)
                 for i, entry in enumerate(suggestions)
             )
         ),
-        ui.ways_on("Browse all topics", refs.TOPICS, decide="Help me decide: PM or TPM?"),
+        _WAYS_ON,
         *([ask_block(ask_value(question))] if ask_person else []),
     ]
     return Card(

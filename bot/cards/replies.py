@@ -10,7 +10,13 @@ from bot.answers import intents
 from bot.answers.matcher import NEAR_AT, Matcher, MatchResult
 from bot.answers.smalltalk import asks_which_to_hire, smalltalk
 from bot.answers.text_norm import uses_bare_tpm
-from bot.cards.answer import answer_card, greeting_card, no_match_card, suggest_card
+from bot.cards.answer import (
+    AnswerBlocks,
+    answer_card,
+    greeting_card,
+    no_match_card,
+    suggest_card,
+)
 from bot.cards.common import Card, Surface
 from bot.cards.compare import area_card, area_names, compare_card, unknown_area_card
 from bot.cards.help import help_card, short_help_card
@@ -54,6 +60,7 @@ class RoleFit:
         self.knowledge = knowledge
         self.matcher = Matcher.of(knowledge)
         self._grouped = knowledge.topics()
+        self._answer_blocks = AnswerBlocks(knowledge)
         self.ask_a_person = ask_a_person
 
     def asking_people(self) -> RoleFit:
@@ -109,7 +116,6 @@ class RoleFit:
                 MatchResult(question, "none", None, ()),
             )
         result = self.matcher.match(question)
-        decide = asks_which_to_hire(question[:300])
         if result.verdict == "answer" and result.best is not None:
             card = answer_card(
                 result.best.entry,
@@ -119,12 +125,16 @@ class RoleFit:
                 bare_tpm=uses_bare_tpm(question[:300]),
                 truncated=result.truncated,
                 also_asked=[c.entry for c in result.others],
-                offer_decide=decide,
+                offer_decide=asks_which_to_hire(question[:300]),
+                kept=self._answer_blocks,
             )
             return Reply("answer", card, result)
         if result.verdict == "suggest":
             card = suggest_card(
-                result, surface=surface, ask_person=self.ask_a_person, offer_decide=decide
+                result,
+                surface=surface,
+                ask_person=self.ask_a_person,
+                offer_decide=asks_which_to_hire(question[:300]),
             )
             return Reply("suggest", card, result)
         # A near miss is not dropped: entries with real evidence are offered first.
@@ -160,6 +170,7 @@ class RoleFit:
                     knowledge=knowledge,
                     surface=surface,
                     shared_by=shared_by,
+                    kept=self._answer_blocks,
                 )
             case "compare" if not ref.arg:
                 return compare_card(knowledge, surface=surface, shared_by=shared_by)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.lazy_listener.async_internals import to_runnable_function
@@ -47,16 +48,32 @@ class InFlight:
         task.add_done_callback(self._tasks.discard)
 
     def track_current(self) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self.reading.discard(task)
-            self.track(task)
+        self.admitted(asyncio.current_task())
 
-    def reading_current(self) -> None:
+    def reading_current(self) -> asyncio.Task[Any] | None:
+        """The current task, recorded as a request still being read; `admitted` takes it on.
+
+        One look-up serves both steps (in Python 3.11 each look-up of the current task is a
+        getpid system call), and one done callback forgets the task from both records."""
         task = asyncio.current_task()
         if task is not None:
             self.reading.add(task)
-            task.add_done_callback(self.reading.discard)
+            task.add_done_callback(self._forget)
+        return task
+
+    def admitted(self, task: asyncio.Task[Any] | None) -> None:
+        """The request `task` was reading is work now: shutdown waits for it."""
+        if task is None:
+            return
+        if task in self.reading:
+            self.reading.discard(task)
+            self._tasks.add(task)
+        else:
+            self.track(task)
+
+    def _forget(self, task: asyncio.Future[Any]) -> None:
+        self.reading.discard(task)
+        self._tasks.discard(task)
 
     async def drain(self, timeout: float) -> int:
         """Wait up to `timeout` seconds for everything tracked; cancel the rest; return how many."""
