@@ -383,11 +383,17 @@ MARGINS = ((MARGIN, UNAGREED_MARGIN), (3.0, 5.0), (1.0, 3.0), (0.0, 0.0))
 def calibration(
     knowledge: Knowledge, sets: Sequence[tuple[str, list[Question], Split]]
 ) -> list[str]:
-    """What the answer margins trade: for each setting, right and confidently wrong on each set
-    and its untuned part. Narrower margins answer more, rightly and wrongly."""
+    """What the answer margins trade: for each setting, useful, right and confidently wrong on
+    each set, and confidently wrong on its untuned part. Narrower margins answer more, rightly
+    and wrongly, and offer fewer "did you mean" choices."""
     header = ["margins (concepts agree / not)"]
     for name, _, split in sets:
-        header += [f"{name} right", f"{name} wrong", f"{name}, {split.second}, wrong"]
+        header += [
+            f"{name} useful",
+            f"{name} right",
+            f"{name} wrong",
+            f"{name}, {split.second}, wrong",
+        ]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for margin, unagreed in MARGINS:
         rolefit = RoleFit(knowledge)
@@ -400,7 +406,12 @@ def calibration(
             untuned = result.figures(
                 q.position for q in questions if not split.in_first(q.position)
             )
-            cells += [_pct(every.right), f"{every.wrong * 100:.1f}%", f"{untuned.wrong * 100:.1f}%"]
+            cells += [
+                _pct(every.useful),
+                _pct(every.right),
+                f"{every.wrong * 100:.1f}%",
+                f"{untuned.wrong * 100:.1f}%",
+            ]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
@@ -411,8 +422,9 @@ CALIBRATION_INTRO = (
     "nowhere (bot/answers/matcher.py). Narrower margins answer more questions, rightly and "
     'wrongly; many near ties are between two topics a question accepts, so "right" rises '
     'faster than "confidently wrong", but the untuned parts show the wrong answers rising '
-    "past 5%. We keep the wider margins: a confidently wrong answer costs more trust than a "
-    '"did you mean" costs clicks.'
+    'past 5%, and "useful" falls: an answer from the wrong one of two close topics replaces a '
+    '"did you mean" that offered both. We keep the wider margins: a confidently wrong answer '
+    'costs more trust than a "did you mean" costs clicks.'
 )
 
 

@@ -171,8 +171,9 @@ def test_the_calibration_table_shows_what_narrower_margins_trade(
     rows = [line.strip("|").split("|") for line in lines[2:]]
     assert len(rows) == len(MARGINS) and "(in use)" in rows[0][0]
     in_use = run("validation", rolefit, questions).figures()
-    assert rows[0][1].strip() == f"{in_use.right * 100:.0f}%"
-    assert rows[0][2].strip() == f"{in_use.wrong * 100:.1f}%"
-    rights = [float(row[1].strip(" %")) for row in rows]
-    wrongs = [float(row[2].strip(" %")) for row in rows]
+    assert rows[0][1].strip() == f"{in_use.useful * 100:.0f}%"
+    assert rows[0][2].strip() == f"{in_use.right * 100:.0f}%"
+    assert rows[0][3].strip() == f"{in_use.wrong * 100:.1f}%"
+    rights = [float(row[2].strip(" %")) for row in rows]
+    wrongs = [float(row[3].strip(" %")) for row in rows]
     assert rights == sorted(rights) and wrongs == sorted(wrongs)
