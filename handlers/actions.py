@@ -9,7 +9,6 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.cards import refs
 from bot.cards.answer import voted_card
 from bot.cards.common import (
     HELPFUL,
@@ -23,6 +22,7 @@ from bot.cards.common import (
     section,
 )
 from bot.cards.experts import ask_block, entry_value
+from bot.cards.refs import parse_shown
 from bot.slack.context import (
     action_user,
     is_ephemeral_source,
@@ -110,14 +110,15 @@ def register(app: AsyncApp, *, services: Services) -> None:
         """A private card shows the vote in place; a message others see is never changed by
         one person's vote, so they get a private thanks instead."""
         helpful = (body.get("actions") or [{}])[0].get("action_id", "").startswith(HELPFUL)
-        entry_id = value_of(body)
+        shown = parse_shown(value_of(body))
+        entry_id = shown.entry_id
         await services.record_vote(body=body, entry_id=entry_id, helpful=helpful)
         offer = (
             []
             if helpful or not services.experts_channel
             else [section(ASK_INSTEAD), ask_block(entry_value(entry_id))]
         )
-        card = rolefit.render(refs.entry(entry_id), surface=Surface.PRIVATE)
+        card = rolefit.redraw(shown)
         if is_ephemeral_source(body) and card is not None:
             voted = voted_card(card, entry_id=entry_id, helpful=helpful, offer=offer)
             await respond(replace_original=True, response_type="ephemeral", **voted.message())

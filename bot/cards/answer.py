@@ -142,10 +142,11 @@ def answer_card(
     question asks which role to hire, so the walkthrough is offered; `kept`: where this
     knowledge's fixed blocks are kept (else they are built for this card alone)."""
     fixed = kept.of(entry) if kept is not None else EntryBlocks.of(entry, knowledge)
+    asked = refs.short_question(question) if question is not None else None
     blocks: list[Block] = list(fixed.opening)
     notes: list[str] = []
-    if question is not None:
-        notes.append(f"You asked {quote_user_text(question)}")
+    if asked is not None:
+        notes.append(f"You asked {quote_user_text(asked)}")
     if truncated:
         notes.append(TRUNCATED_NOTE)
     if notes:
@@ -155,14 +156,27 @@ def answer_card(
     blocks.append(fixed.source)
     if shared_by is not None:
         blocks.append(shared_by_line(shared_by))
-    blocks.append(fixed.feedback[surface])
+    feedback = fixed.feedback[surface]
+    if surface is Surface.PRIVATE:
+        shown = refs.Shown(
+            entry.id,
+            question=asked or None,
+            bare_tpm=bare_tpm,
+            truncated=truncated,
+            offer_decide=offer_decide,
+            also_asked=tuple(e.id for e in also_asked[: refs.MAX_ALSO]),
+        )
+        value = shown.value()
+        if value != entry.id:
+            feedback = _with_vote_value(feedback, value)
+    blocks.append(feedback)
     if also_asked:
         blocks.append(ui.context("*You also asked*"))
         blocks.append(
             ui.actions(
                 *(
                     ui.open_button(e.question, refs.entry(e.id), index=10 + i)
-                    for i, e in enumerate(also_asked[:3])
+                    for i, e in enumerate(also_asked[: refs.MAX_ALSO])
                 ),
                 block_id="also_asked",
             )
@@ -173,31 +187,39 @@ def answer_card(
     return Card(text=f"{entry.question}\n{entry.answer}", blocks=blocks)
 
 
+def _is_vote(element: Block) -> bool:
+    return str(element.get("action_id", "")).startswith((ui.HELPFUL, ui.NOT_HELPFUL))
+
+
+def _with_vote_value(block: Block, value: str) -> Block:
+    """A kept feedback block whose vote buttons carry `value`: that block and its two vote buttons
+    are copied, shallowly; the share button and the kept block itself stay as they are."""
+    elements = [{**e, "value": value} if _is_vote(e) else e for e in block["elements"]]
+    return {**block, "elements": elements}
+
+
 def voted_card(card: Card, *, entry_id: str, helpful: bool, offer: Sequence[Block] = ()) -> Card:
     """A private answer card after its reader voted: the vote buttons become a line saying how
-    they voted, with a ui.button to change it (and `offer`, such as asking a person, below it);
-    everything else stays as it was."""
+    they voted, with a ui.button to change it that carries the same value as they did (so a
+    change redraws the same card), and `offer`, such as asking a person, below it; everything
+    else stays as it was."""
     block_id = f"feedback.{entry_id}"
     if helpful:
         line = ":thumbsup: You found this helpful. Thanks!"
-        change = ui.button(
-            ":thumbsdown: Change to not helpful", action_id=ui.NOT_HELPFUL, value=entry_id
-        )
+        label, action_id = ":thumbsdown: Change to not helpful", ui.NOT_HELPFUL
     else:
         line = (
             ":thumbsdown: You found this not helpful. The people who keep my knowledge will see it."
         )
-        change = ui.button(":thumbsup: Change to helpful", action_id=ui.HELPFUL, value=entry_id)
+        label, action_id = ":thumbsup: Change to helpful", ui.HELPFUL
     blocks: list[Block] = []
     for block in card.blocks:
         if block.get("block_id") != block_id:
             blocks.append(block)
             continue
-        kept = [
-            element
-            for element in block["elements"]
-            if not str(element.get("action_id", "")).startswith((ui.HELPFUL, ui.NOT_HELPFUL))
-        ]
+        kept = [element for element in block["elements"] if not _is_vote(element)]
+        value = next((str(e["value"]) for e in block["elements"] if _is_vote(e)), entry_id)
+        change = ui.button(label, action_id=action_id, value=value)
         blocks.extend([ui.context(line), ui.actions(*kept, change, block_id=block_id), *offer])
     return Card(text=card.text, blocks=blocks)
 

@@ -34,9 +34,15 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def flatten(text: str) -> str:
+    """User text on one line: NFC, no control or direction characters, single spaces. Doing it
+    once lets a card quote a question and keep a cut of it with the same result."""
+    return " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFC", text)).split())
+
+
 def quote_user_text(text: str, *, limit: int = 200) -> str:
     """User text made inert for echoing, as inline code so Slack neither styles nor links it."""
-    flat = " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFC", text)).split())
+    flat = flatten(text)
     if len(flat) > limit:
         flat = flat[: limit - 1].rstrip() + "…"
     flat = flat.translate(_BACKTICK)

@@ -21,7 +21,7 @@ from bot.cards.common import Card, Surface
 from bot.cards.compare import area_card, area_names, compare_card, unknown_area_card
 from bot.cards.help import help_card, short_help_card
 from bot.cards.profile import jd_card, jd_choice_card, profile_card
-from bot.cards.refs import parse_ref
+from bot.cards.refs import Shown, parse_ref
 from bot.cards.topics import topic_card, topics_card
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.model import Knowledge
@@ -156,6 +156,25 @@ class RoleFit:
 
     def _help(self) -> Card:
         return help_card(areas=area_names(self.knowledge))
+
+    def redraw(self, shown: Shown) -> Card | None:
+        """The private answer card a vote button's `Shown` describes, as its reader saw it (other
+        questions no longer known are left out), or None when its entry is unknown."""
+        knowledge = self.knowledge
+        entry = knowledge.by_id.get(shown.entry_id)
+        if entry is None:
+            return None
+        return answer_card(
+            entry,
+            knowledge=knowledge,
+            surface=Surface.PRIVATE,
+            question=shown.question,
+            bare_tpm=shown.bare_tpm,
+            truncated=shown.truncated,
+            also_asked=[knowledge.by_id[i] for i in shown.also_asked if i in knowledge.by_id],
+            offer_decide=shown.offer_decide,
+            kept=self._answer_blocks,
+        )
 
     def render(self, value: str, *, surface: Surface, shared_by: str | None = None) -> Card | None:
         """The card a button's reference names, or None when the reference is stale or unknown."""

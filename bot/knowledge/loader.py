@@ -35,6 +35,7 @@ MAX_TITLE = 150
 MIN_PHRASINGS = 4
 MIN_FAQ_ENTRIES = 60
 MAX_OWNER = 80
+MAX_FAQ_ID = 64
 
 REQUIRED_FILES = ("faq.yml", "roles.yml", "comparison.yml", "decision.yml")
 # concepts.yml (the concept vocabulary) may be left out: there are no concepts then.
@@ -66,7 +67,7 @@ def _link(links: _Links, node: Any, *, report: Report, entry: str, key: str) -> 
 # --- faq.yml ------------------------------------------------------------------------------------
 
 _FAQ = {
-    "id": Field.ident(64),
+    "id": Field.ident(MAX_FAQ_ID),
     "topic": Field.text(),
     "question": Field.text(MAX_TITLE),
     "phrasings": Field.texts(min_items=MIN_PHRASINGS, max_len=300),
