@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+PING_TIMEOUT = 0.5
+"""Seconds `ping` waits for a pooled connection and its answer, so a PostgreSQL that does not
+answer holds the writer thread no longer than /healthz waits (bot/slack/health.py)."""
+
 # MIGRATIONS[n] takes the schema from version n to n + 1. Version 1 is the SQLite store's
 # version 2 (every request, text optional), with team_id in the indexes for per-workspace reports.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -242,6 +246,20 @@ class PostgresStore:
                 text(query), {"since": float("-inf") if since is None else since}
             )
             return [tuple(row) for row in result]
+
+    def ping(self) -> bool:
+        """True when `SELECT 1` is answered within PING_TIMEOUT on the store's own pool."""
+        try:
+            self._run(self._ping())
+        except Exception:
+            return False
+        return True
+
+    async def _ping(self) -> None:
+        from sqlalchemy import text
+
+        async with asyncio.timeout(PING_TIMEOUT), self._engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
 
     def close(self) -> None:
         if self._loop.is_closed():

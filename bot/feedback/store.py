@@ -75,6 +75,11 @@ class FeedbackStore(Protocol):
         """Drafts written at or after `since`, oldest first; None for all."""
         ...
 
+    def ping(self) -> bool:
+        """True when the database answers now (for /healthz); a store that subclasses
+        FeedbackStore inherits this version, for a database that cannot go away."""
+        return True
+
     def close(self) -> None: ...
 
 
@@ -295,6 +300,10 @@ class SqliteStore:
             (_floor(since),),
         )
         return [Draft(*row) for row in rows]
+
+    def ping(self) -> bool:
+        """A local file does not go away like a server: nothing to ask."""
+        return True
 
     def close(self) -> None:
         self._conn.close()

@@ -32,6 +32,7 @@ def attach_feedback(
         store = BackgroundStore(
             lambda: PostgresStore.open(database_url), name=display_name(database_url)
         )
+        services.stores["postgres"] = store
     elif settings.db_path:
         path = settings.db_path
         store = BackgroundStore(lambda: SqliteStore.open(path), name=path)

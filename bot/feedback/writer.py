@@ -142,6 +142,23 @@ class BackgroundStore:
             logger.warning("feedback store %s: %s took over %ss", self.name, what, timeout)
             return None
 
+    async def ping(self) -> bool:
+        """True when the store answers a trivial query now (for /healthz).
+
+        Asked on the writer thread, which owns the store, after the writes queued so far: a
+        writer stuck on a database that does not answer is down too. The caller sets the
+        deadline; a ping it gave up on is skipped. Outages are logged by the caller, so probes
+        add nothing to this store's own log.
+        """
+        job = self._urgently(self._ping_store)
+        if job is None:
+            return False
+        return bool(await asyncio.wrap_future(job.future))
+
+    def _ping_store(self) -> bool:
+        store = self._ensure_open()
+        return store is not None and store.ping()
+
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until every write queued so far has been tried; False if that took too long."""
         job = self._urgently(lambda: None)

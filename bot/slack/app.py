@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.feedback.wiring import attach_feedback
 from bot.slack.context import request_ids
 from bot.slack.dedup import DropRetriedEvents, SeenStore
+from bot.slack.health import StoreHealth
 from bot.slack.identity import Identity, KnownIdentity, TokenCheck
 from bot.slack.inflight import inflight_of
 from bot.slack.listeners import installed
@@ -114,7 +115,8 @@ def build_http_app(
     distribution mode every request goes to Bolt, which answers only installed workspaces, and
     the OAuth tables are created before the first request is taken. With DATABASE_URL the
     feedback tables are created or migrated at start too (a database that is down is logged and
-    tried again later, without stopping start-up).
+    tried again later, without stopping start-up). `/healthz` asks the shared stores in
+    `services.stores` (bot/slack/health.py), if any.
     """
     identity = Identity()
     web_app = build_web_app(
@@ -123,6 +125,7 @@ def build_http_app(
         ),
         replay=services.seen_signatures,
         quick_answer=None if distribution else installed().quick_answer(services=services),
+        stores=StoreHealth(services.stores) if services.stores else None,
         shutdown_timeout=shutdown_timeout,
     )
     web_app[IDENTITY] = identity
@@ -173,7 +176,7 @@ def build_services(
     if settings.redis_url:
         from bot.slack.redis_seen import shared_seen
 
-        services.seen_events, services.seen_signatures, services.clicks = shared_seen(
-            settings.redis_url
-        )
+        events, signatures, clicks = shared_seen(settings.redis_url)
+        services.seen_events, services.seen_signatures, services.clicks = events, signatures, clicks
+        services.stores["redis"] = events  # one client behind all three: one PING covers them
     return services

@@ -48,6 +48,10 @@ class SeenStore(Protocol):
 
     async def first_seen(self, key: str, *, ttl: float) -> bool: ...
 
+    async def ping(self) -> bool:
+        """True while the store can be reached (for /healthz)."""
+        ...
+
 
 def digest(key: str) -> bytes:
     """What a store keeps of a key: 16 bytes whatever the key's length."""
@@ -93,6 +97,10 @@ class MemorySeen:
 
     async def first_seen(self, key: str, *, ttl: float) -> bool:
         return self.claim(key, ttl=ttl)
+
+    async def ping(self) -> bool:
+        """This process's memory is always there."""
+        return True
 
 
 def event_key(body: dict[str, Any]) -> str | None:

@@ -95,6 +95,19 @@ class RedisSeen:
             return self.fallback.claim(key, ttl=ttl)  # False if claimed here during the outage
         return bool(claimed)
 
+    async def ping(self) -> bool:
+        """True when Redis answers PING, on the pool the claims use (the caller sets a deadline).
+
+        The claims' own outage state is left alone: they keep falling back and recovering on
+        their own, and /healthz logs its view of the outage itself.
+        """
+        from redis.exceptions import RedisError
+
+        try:
+            return bool(await self.client.ping())
+        except (RedisError, OSError):
+            return False
+
 
 def shared_seen(url: str) -> tuple[RedisSeen, RedisSeen, RedisSeen]:
     """Events, signatures and walkthrough clicks on one Redis client, each with its own window."""

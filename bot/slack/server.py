@@ -24,6 +24,10 @@ Bolt reads form bodies with a shortcut that loses a slash command whose text con
 "payload"; when its reading differs from the gate's, Bolt is handed the gate's reading as JSON,
 signed afresh with the same timestamp.
 
+`GET /healthz` answers 503 while the replica drains; with shared stores (REDIS_URL, DATABASE_URL)
+it also asks the injected `stores` callable (bot/slack/health.py) and answers 503 naming the
+store that is down, so a load balancer stops sending requests this replica cannot serve.
+
 Shutdown: once aiohttp stops listening, new requests on open connections get 503, and the
 requests in flight plus the Bolt lazy listeners they started get `shutdown_timeout` seconds in
 total to finish (bot/slack/inflight.py) before the rest are cancelled.
@@ -38,7 +42,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -82,6 +86,10 @@ BOLT = web.AppKey("bolt", AsyncApp)
 
 QuickAnswer = Callable[[dict[str, Any]], dict[str, Any] | None]
 """Answers a request from its body alone, or returns None to hand it to Bolt (handlers/)."""
+
+
+StoreStatus = Callable[[], Awaitable[Mapping[str, bool]]]
+"""Each shared store's name, with True while it answers (bot/slack/health.py StoreHealth)."""
 
 
 class MalformedBody(ValueError):
@@ -530,6 +538,7 @@ def build_web_app(
     signing_secret: str | None = None,
     replay: SeenStore | None = None,
     quick_answer: QuickAnswer | None = None,
+    stores: StoreStatus | None = None,
     shutdown_timeout: float = SHUTDOWN_TIMEOUT,
     header_timeout: float = HEADER_TIMEOUT,
     body_timeout: float = BODY_TIMEOUT,
@@ -564,7 +573,13 @@ def build_web_app(
         if inflight.closing:
             body = {"ok": False, "draining": True, "replies": replies}
             return web.json_response(body, status=503)
-        return web.json_response({"ok": True, "replies": replies})
+        if stores is None:
+            return web.json_response({"ok": True, "replies": replies})
+        status = await stores()
+        ok = all(status.values())
+        named = {name: "ok" if up else "down" for name, up in status.items()}
+        body = {"ok": ok, "stores": named, "replies": replies}
+        return web.json_response(body, status=200 if ok else 503)
 
     async def drain(_: web.Application) -> None:
         await inflight.drain(shutdown_timeout)

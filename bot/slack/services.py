@@ -20,6 +20,7 @@ from bot.feedback.records import (
 from bot.feedback.store import FeedbackStore
 from bot.feedback.writer import BackgroundStore
 from bot.slack.dedup import MemorySeen, SeenStore
+from bot.slack.health import Pingable
 
 logger = logging.getLogger("rolefit")
 
@@ -42,6 +43,9 @@ class Services:
     seen_events: SeenStore | None = None
     """Shared stores (REDIS_URL) for retried events and replayed signatures; None: in memory."""
     seen_signatures: SeenStore | None = None
+    stores: dict[str, Pingable] = field(default_factory=dict)
+    """The shared stores a replica cannot serve properly without ("redis", "postgres"), by name,
+    for /healthz; empty with the defaults (memory and SQLite), which need no check."""
 
     async def home_extras(self, user_id: str, *, team: str = "") -> list[dict[str, Any]]:
         """Extra App Home blocks that other features contribute for this user in this workspace."""
