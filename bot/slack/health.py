@@ -83,10 +83,11 @@ class StoreHealth:
                 continue
             self._up[name] = up
             if up:
-                logger.warning("%s is back: /healthz answers 200 again", name)
+                logger.warning("%s is back: /healthz no longer reports it degraded", name)
             else:
                 logger.error(
-                    "%s is down (no answer within %g s): /healthz answers 503 until it is back",
+                    "%s is down (no answer within %g s): /healthz reports it degraded until it"
+                    " is back",
                     name,
                     self.timeout,
                 )

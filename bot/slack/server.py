@@ -25,8 +25,10 @@ Bolt reads form bodies with a shortcut that loses a slash command whose text con
 signed afresh with the same timestamp.
 
 `GET /healthz` answers 503 while the replica drains; with shared stores (REDIS_URL, DATABASE_URL)
-it also asks the injected `stores` callable (bot/slack/health.py) and answers 503 naming the
-store that is down, so a load balancer stops sending requests this replica cannot serve.
+it also asks the injected `stores` callable (bot/slack/health.py) and names a store that is down
+as `degraded`, still with 200: every replica shares the same stores, so a 503 would take them all
+out of the load balancer at once, while each keeps answering without the store (de-duplicating
+in its own memory, holding feedback back).
 
 Shutdown: once aiohttp stops listening, new requests on open connections get 503, and the
 requests in flight plus the Bolt lazy listeners they started get `shutdown_timeout` seconds in
@@ -571,15 +573,17 @@ def build_web_app(
     async def health(_: web.Request) -> web.Response:
         replies = {"waiting": inflight.replies_waiting, "dropped": inflight.replies_dropped}
         if inflight.closing:
-            body = {"ok": False, "draining": True, "replies": replies}
-            return web.json_response(body, status=503)
+            draining = {"ok": False, "draining": True, "replies": replies}
+            return web.json_response(draining, status=503)
         if stores is None:
             return web.json_response({"ok": True, "replies": replies})
         status = await stores()
-        ok = all(status.values())
         named = {name: "ok" if up else "down" for name, up in status.items()}
-        body = {"ok": ok, "stores": named, "replies": replies}
-        return web.json_response(body, status=200 if ok else 503)
+        body: dict[str, object] = {"ok": True, "stores": named, "replies": replies}
+        down = sorted(name for name, up in status.items() if not up)
+        if down:
+            body["degraded"] = down
+        return web.json_response(body)
 
     async def drain(_: web.Application) -> None:
         await inflight.drain(shutdown_timeout)
