@@ -204,11 +204,11 @@ def ask(rolefit: RoleFit, question: Question, text: str | None = None) -> Outcom
     buttons are its choices, best first)."""
     asked = question.q if text is None else text
     reply = rolefit.reply(asked, surface=Surface.PRIVATE)
-    result = result_json(asked, reply, knowledge=rolefit.knowledge)
+    result = result_json(asked, reply, rolefit=rolefit)
     offered = [(s["id"], s["topic"]) for s in result["suggestions"]]
     if result["verdict"] == "answer" and result["id"] is not None:
         offered.insert(0, (result["id"], result["topic"]))
-    match = reply.match or reply.reading
+    match = rolefit.stands_for(asked, reply)
     kept = (match.best, *match.alternatives) if match is not None else ()
     return Outcome(
         question,

@@ -12,13 +12,12 @@ from typing import Any, TextIO
 
 from bot.cards.common import OPEN, OPEN_ALSO, Surface
 from bot.cards.refs import parse_ref
-from bot.cards.replies import Reply, load_rolefit
+from bot.cards.replies import Reply, RoleFit, load_rolefit
 from bot.config import ConfigError, Settings, load_settings
 from bot.console.render import render_blocks
 from bot.feedback.cli import add_drafts_parser, add_report_parser, cmd_drafts, cmd_report
 from bot.feedback.report import parse_since
 from bot.knowledge.loader import collect_problems, folder_origin, knowledge_dir
-from bot.knowledge.model import Knowledge
 from bot.knowledge.problems import KnowledgeError
 from bot.knowledge.review import stale_entries
 from bot.pipes import discard_output
@@ -92,10 +91,12 @@ def offered_entries(reply: Reply) -> list[str]:
     return ids
 
 
-def result_json(question: str, reply: Reply, *, knowledge: Knowledge) -> dict[str, Any]:
+def result_json(question: str, reply: Reply, *, rolefit: RoleFit) -> dict[str, Any]:
     """The JSON shape of `rolefit ask --format json`, stable for scripts; `suggestions` are the
-    entries the card offers as buttons."""
-    match = reply.match or reply.reading
+    entries the card offers as buttons, and a subcommand's card names the entry it stands for
+    (`RoleFit.stands_for`)."""
+    knowledge = rolefit.knowledge
+    match = rolefit.stands_for(question, reply)
     best = match.best if match is not None else None
     scored = (match.best, *match.alternatives) if match is not None else ()
     scores = {c.entry.id: c.score for c in scored if c is not None}
@@ -153,7 +154,7 @@ def cmd_ask(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: TextIO) -
     try:
         for question in questions:
             reply = rolefit.reply(question, surface=Surface.PRIVATE)
-            result = result_json(question, reply, knowledge=rolefit.knowledge)
+            result = result_json(question, reply, rolefit=rolefit)
             if args.format == "json":
                 print(json.dumps(result, ensure_ascii=False), file=out)
             else:

@@ -325,22 +325,22 @@ def test_other_tpms_and_other_roles_are_never_answered(matcher: Matcher, questio
     ],
 )
 def test_ask_reports_the_entry_a_subcommands_card_stands_for(
-    rolefit: RoleFit, knowledge: Knowledge, text: str, kind: str, topic: str
+    rolefit: RoleFit, text: str, kind: str, topic: str
 ) -> None:
     """`rolefit ask` gives a subcommand's card (or the walkthrough) the topic of the entry the
     matcher answers the same words with, so that scripts and the eval see what users get."""
     from bot.cli import result_json
 
     reply = rolefit.reply(text, surface=Surface.PRIVATE)
-    result = result_json(text, reply, knowledge=knowledge)
+    result = result_json(text, reply, rolefit=rolefit)
     assert (result["kind"], result["verdict"], result["topic"]) == (kind, "answer", topic)
     assert reply.match is None, "the card itself is not an answer card"
 
 
-def test_a_bare_command_stands_for_no_entry(rolefit: RoleFit, knowledge: Knowledge) -> None:
+def test_a_bare_command_stands_for_no_entry(rolefit: RoleFit) -> None:
     from bot.cli import result_json
 
     result = result_json(
-        "decide", rolefit.reply("decide", surface=Surface.PRIVATE), knowledge=knowledge
+        "decide", rolefit.reply("decide", surface=Surface.PRIVATE), rolefit=rolefit
     )
     assert (result["kind"], result["verdict"], result["topic"]) == ("decide", "none", None)

@@ -99,19 +99,16 @@ class EntryBlocks:
 
 class AnswerBlocks:
     """One knowledge base's `EntryBlocks`, each built the first time its entry is answered and
-    kept (at most `limit` entries): building and encoding them was a third of the CPU an answer
-    cost besides the matcher."""
+    kept (so never more than the knowledge has entries): building and encoding them was a third
+    of the CPU an answer cost besides the matcher."""
 
-    def __init__(self, knowledge: Knowledge, *, limit: int = 4096) -> None:
+    def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
-        self.limit = limit
         self._kept: dict[str, EntryBlocks] = {}
 
     def of(self, entry: FaqEntry) -> EntryBlocks:
         found = self._kept.get(entry.id)
         if found is None:
-            if len(self._kept) >= self.limit:
-                del self._kept[next(iter(self._kept))]
             found = self._kept[entry.id] = EntryBlocks.of(entry, self.knowledge)
         return found
 

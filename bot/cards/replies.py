@@ -27,6 +27,9 @@ from bot.knowledge.loader import load_knowledge
 from bot.knowledge.model import Knowledge
 from bot.knowledge.problems import KnowledgeError
 
+SUBCOMMAND_KINDS = frozenset({"decide", "profile", "jd", "compare"})
+"""Replies whose card comes from the words' subcommand, not from the matcher."""
+
 MAX_TEXT = 4000
 """Slack's own limit for a message; anything longer is cut before any normalising is done."""
 
@@ -44,9 +47,6 @@ class Reply:
     kind: str
     card: Card | None
     match: MatchResult | None = None
-    reading: MatchResult | None = None
-    """For a subcommand ("pm", "jd tpm", "pm or tpm"): the matcher's answer to the same words,
-    when it has one, so that `rolefit ask` can say which entry the card stands for."""
 
     @property
     def starts_walkthrough(self) -> bool:
@@ -70,23 +70,12 @@ class RoleFit:
         return other
 
     def reply(self, text: str, *, surface: Surface, brief_help: bool = False) -> Reply:
-        text = cut(text)
-        intent = intents.parse(text)
+        intent = intents.parse(cut(text))
         match intent:
             case intents.Help():
                 return Reply("help", short_help_card() if brief_help else self._help())
             case intents.Topics():
                 return Reply("topics", topics_card(grouped=self._grouped))
-            case intents.Ask(question=question):
-                return self.answer(question, surface=surface)
-        reply = self._subcommand(intent, surface=surface)
-        reading = self.matcher.match(text)
-        if reading.verdict != "answer":
-            return reply
-        return Reply(reply.kind, reply.card, reply.match, reading)
-
-    def _subcommand(self, intent: intents.Intent, *, surface: Surface) -> Reply:
-        match intent:
             case intents.Decide():
                 return Reply("decide", None)
             case intents.Profile(role=role):
@@ -104,7 +93,19 @@ class RoleFit:
                 if area is None:
                     return Reply("compare", unknown_area_card(name, knowledge=self.knowledge))
                 return Reply("compare", area_card(area, knowledge=self.knowledge, surface=surface))
+            case intents.Ask(question=question):
+                return self.answer(question, surface=surface)
         raise AssertionError(f"unhandled intent {intent!r}")
+
+    def stands_for(self, text: str, reply: Reply) -> MatchResult | None:
+        """The match a reply to `text` stands for: its own, or, for a subcommand's card or the
+        walkthrough ("pm", "jd tpm", "PM or TPM?"), the matcher's answer to the same words when
+        it has one. For `rolefit ask` and `make eval`, which report an entry and a topic for every
+        reply; Slack's request path never needs it, so it is worked out only when asked."""
+        if reply.match is not None or reply.kind not in SUBCOMMAND_KINDS:
+            return reply.match
+        reading = self.matcher.match(cut(text))
+        return reading if reading.verdict == "answer" else None
 
     def answer(self, question: str, *, surface: Surface) -> Reply:
         question = cut(question)

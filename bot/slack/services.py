@@ -44,8 +44,8 @@ class Services:
     """Shared stores (REDIS_URL) for retried events and replayed signatures; None: in memory."""
     seen_signatures: SeenStore | None = None
     stores: dict[str, Pingable] = field(default_factory=dict)
-    """The shared stores a replica cannot serve properly without ("redis", "postgres"), by name,
-    for /healthz; empty with the defaults (memory and SQLite), which need no check."""
+    """The shared stores ("redis", "postgres") by name, for /healthz to report a replica degraded
+    while one is down; empty with the defaults (memory and SQLite), which need no check."""
 
     async def home_extras(self, user_id: str, *, team: str = "") -> list[dict[str, Any]]:
         """Extra App Home blocks that other features contribute for this user in this workspace."""
